@@ -1,0 +1,44 @@
+package io.prefloop.model.text;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+
+/**
+ * Applies an optimizer to every trainable parameter of a block after a backward pass, then zeroes
+ * the gradients (what DJL's Trainer does, without its Model and metrics plumbing). Frozen
+ * parameters are skipped.
+ */
+public final class OptimizerStep {
+
+    private final Block block;
+    private final Optimizer optimizer;
+
+    public OptimizerStep(Block block, Optimizer optimizer) {
+        this.block = block;
+        this.optimizer = optimizer;
+    }
+
+    /** Adam (Kingma and Ba 2015) with a constant learning rate, the usual choice for DPO. */
+    public static OptimizerStep adam(Block block, float learningRate) {
+        return new OptimizerStep(block, Optimizer.adam().optLearningRateTracker(Tracker.fixed(learningRate)).build());
+    }
+
+    public void step() {
+        for (Pair<String, Parameter> pair : block.getParameters()) {
+            Parameter parameter = pair.getValue();
+            if (!parameter.requiresGradient()) {
+                continue;
+            }
+            NDArray weight = parameter.getArray();
+            // the gradient handle is a new reference to the same tensor: close it, or it accumulates
+            try (NDArray gradient = weight.getGradient()) {
+                optimizer.update(parameter.getId(), weight, gradient);
+                gradient.subi(gradient);
+            }
+        }
+    }
+}
