@@ -1,0 +1,32 @@
+package io.prefloop.model.text;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What TRL's DPOTrainer logs for a batch, each a mean over the pairs. The implicit rewards are
+ * β·(log π(y|x) − log π_ref(y|x)); accuracy is the share of pairs whose chosen reward is strictly
+ * higher.
+ */
+public record DpoMetrics(
+        double loss,
+        double rewardsChosen,
+        double rewardsRejected,
+        double rewardsAccuracies,
+        double rewardsMargins,
+        double logpsChosen,
+        double logpsRejected) {
+
+    /** Keyed by TRL's metric names. */
+    public Map<String, Double> toMap() {
+        Map<String, Double> map = new LinkedHashMap<>();
+        map.put("loss", loss);
+        map.put("rewards/chosen", rewardsChosen);
+        map.put("rewards/rejected", rewardsRejected);
+        map.put("rewards/accuracies", rewardsAccuracies);
+        map.put("rewards/margins", rewardsMargins);
+        map.put("logps/chosen", logpsChosen);
+        map.put("logps/rejected", logpsRejected);
+        return map;
+    }
+}

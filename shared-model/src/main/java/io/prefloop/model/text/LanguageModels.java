@@ -1,0 +1,29 @@
+package io.prefloop.model.text;
+
+import ai.djl.ndarray.NDManager;
+import io.prefloop.model.checkpoint.BlockWeights;
+
+/** Small helpers around {@link TransformerLm} instances. */
+public final class LanguageModels {
+
+    private LanguageModels() {}
+
+    /** A frozen copy of a model: the DPO reference (DJL-NOTES: copy, then freeze). */
+    public static TransformerLm frozenCopy(TransformerLm source, NDManager manager) {
+        TransformerLm copy = TransformerLm.create(source.spec(), manager);
+        BlockWeights.load(copy, BlockWeights.of(source));
+        copy.freezeParameters(true);
+        return copy;
+    }
+
+    /** A trainable copy (the policy that starts from a base checkpoint). */
+    public static TransformerLm copy(TransformerLm source, NDManager manager) {
+        TransformerLm copy = TransformerLm.create(source.spec(), manager);
+        BlockWeights.load(copy, BlockWeights.of(source));
+        return copy;
+    }
+
+    public static long parameterCount(TransformerLm model) {
+        return model.getParameters().values().stream().mapToLong(p -> p.getArray().size()).sum();
+    }
+}
