@@ -1,0 +1,23 @@
+package io.prefloop.feedback.stats;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * @param pairs pairs by state: {@code unjudged}, {@code in_progress}, {@code resolved}
+ * @param outcomes resolved pairs by outcome
+ * @param krippendorffAlpha nominal alpha over pairs with two or more votes; null when not measurable
+ * @param positionBias share of decisive judgments that picked the candidate shown on the left
+ */
+public record ProjectStats(UUID projectId, Map<String, Long> pairs, Map<String, Long> outcomes, long judgments,
+        long skips, Double krippendorffAlpha, PositionBias positionBias, Double medianMsPerJudgment,
+        long judgmentsLastHour, List<LabelerStats> labelers) {
+
+    /** @param leftRate 0.5 means no bias; {@code z} is its distance from 0.5 in standard errors */
+    public record PositionBias(long decisive, Double leftRate, Double z) {}
+
+    /** @param agreementWithConsensus share of this labeler's votes on multiply-judged resolved pairs that match the outcome */
+    public record LabelerStats(UUID labelerId, String name, long judgments, long skips, Double agreementWithConsensus,
+            Double medianMs) {}
+}

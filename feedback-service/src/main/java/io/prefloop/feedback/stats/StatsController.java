@@ -1,0 +1,94 @@
+package io.prefloop.feedback.stats;
+
+import io.prefloop.common.auth.Allow;
+import io.prefloop.common.auth.Role;
+import io.prefloop.feedback.project.Projects;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+class StatsController {
+
+    private final JdbcClient jdbc;
+    private final Projects projects;
+
+    StatsController(JdbcClient jdbc, Projects projects) {
+        this.jdbc = jdbc;
+        this.projects = projects;
+    }
+
+    @GetMapping("/v1/projects/{projectId}/stats")
+    @Allow({Role.ADMIN, Role.SERVICE})
+    @Transactional(readOnly = true)
+    ProjectStats stats(@PathVariable UUID projectId) {
+        projects.require(projectId);
+        Map<String, Long> pairs = new LinkedHashMap<>();
+        Map<String, Long> outcomes = new LinkedHashMap<>();
+        jdbc.sql("""
+                select case when status = 'resolved' then 'resolved'
+                            when votes_a + votes_b + votes_tie + votes_both_bad + skips = 0 then 'unjudged'
+                            else 'in_progress' end state, coalesce(outcome, '') outcome, count(*) n
+                from pairs where project_id = ? group by 1, 2""")
+                .param(projectId).query((rs, n) -> {
+                    pairs.merge(rs.getString("state"), rs.getLong("n"), Long::sum);
+                    if (!rs.getString("outcome").isEmpty()) {
+                        outcomes.merge(rs.getString("outcome"), rs.getLong("n"), Long::sum);
+                    }
+                    return null;
+                }).list();
+        List<int[]> units = jdbc.sql("""
+                select votes_a, votes_b, votes_tie, votes_both_bad from pairs
+                where project_id = ? and votes_a + votes_b + votes_tie + votes_both_bad >= 2""")
+                .param(projectId)
+                .query((rs, n) -> new int[] {rs.getInt(1), rs.getInt(2), rs.getInt(3), rs.getInt(4)}).list();
+        double alpha = KrippendorffAlpha.nominal(units);
+        record Totals(long judgments, long skips, Double medianMs, long lastHour, long decisive, long left) {}
+        Totals totals = jdbc.sql("""
+                select count(*) judgments, count(*) filter (where choice = 'skip') skips,
+                       percentile_cont(0.5) within group (order by elapsed_ms) median_ms,
+                       count(*) filter (where created_at > now() - interval '1 hour') last_hour,
+                       count(*) filter (where choice in ('a', 'b') and left_choice is not null) decisive,
+                       count(*) filter (where choice in ('a', 'b') and choice = left_choice) left_picks
+                from judgments where project_id = ?""")
+                .param(projectId).query(Totals.class).single();
+        ProjectStats.PositionBias bias = totals.decisive() == 0
+                ? new ProjectStats.PositionBias(0, null, null)
+                : positionBias(totals.decisive(), totals.left());
+        List<ProjectStats.LabelerStats> labelers = jdbc.sql("""
+                select j.labeler_id, coalesce(k.name, '') as name, count(*) judgments,
+                       count(*) filter (where j.choice = 'skip') skips,
+                       (count(*) filter (where j.choice = p.outcome and p.status = 'resolved' and multi))::float8
+                         / nullif(count(*) filter (where j.choice <> 'skip' and p.status = 'resolved' and multi), 0)
+                         agreement,
+                       percentile_cont(0.5) within group (order by j.elapsed_ms) median_ms
+                from judgments j
+                join (select *, votes_a + votes_b + votes_tie + votes_both_bad >= 2 multi from pairs) p on p.id = j.pair_id
+                left join api_keys k on k.id = j.labeler_id
+                where j.project_id = ?
+                group by j.labeler_id, k.name order by count(*) desc""")
+                .param(projectId)
+                .query((rs, n) -> {
+                    double agreement = rs.getDouble("agreement");
+                    Double agreementOrNull = rs.wasNull() ? null : agreement;
+                    double median = rs.getDouble("median_ms");
+                    Double medianOrNull = rs.wasNull() ? null : median;
+                    return new ProjectStats.LabelerStats(rs.getObject("labeler_id", UUID.class), rs.getString("name"),
+                            rs.getLong("judgments"), rs.getLong("skips"), agreementOrNull, medianOrNull);
+                }).list();
+        return new ProjectStats(projectId, pairs, outcomes, totals.judgments(), totals.skips(),
+                Double.isNaN(alpha) ? null : alpha, bias, totals.medianMs(), totals.lastHour(), labelers);
+    }
+
+    private static ProjectStats.PositionBias positionBias(long decisive, long left) {
+        double rate = (double) left / decisive;
+        double z = (rate - 0.5) / Math.sqrt(0.25 / decisive);
+        return new ProjectStats.PositionBias(decisive, rate, z);
+    }
+}

@@ -1,0 +1,139 @@
+package io.prefloop.feedback.task;
+
+import io.prefloop.common.auth.Caller;
+import io.prefloop.common.web.ApiException;
+import io.prefloop.feedback.FeedbackProperties;
+import io.prefloop.feedback.project.Projects;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Hands labelers pairs to judge. A pair has {@code judgments_needed} slots; a slot is taken by a
+ * non-skip judgment or by an unexpired lease. A pair is claimed under its row lock
+ * ({@code FOR UPDATE SKIP LOCKED}), and its free slots are counted again after the lock is held,
+ * in a new statement that sees every committed lease, so no two labelers take the last slot.
+ */
+@Service
+public class Tasks {
+
+    private static final int CLAIM_ATTEMPTS = 8;
+
+    private final JdbcClient jdbc;
+    private final Projects projects;
+    private final FeedbackProperties properties;
+
+    Tasks(JdbcClient jdbc, Projects projects, FeedbackProperties properties) {
+        this.jdbc = jdbc;
+        this.projects = projects;
+        this.properties = properties;
+    }
+
+    @Transactional
+    public Optional<TaskView> next(UUID projectId, Caller caller) {
+        projects.require(projectId);
+        UUID labeler = labelerId(caller);
+        List<UUID> held = jdbc.sql("""
+                select pair_id from tasks where labeler_id = ? and project_id = ? and state = 'leased'
+                and expires_at > now() order by leased_at, id""")
+                .params(labeler, projectId).query(UUID.class).list();
+        if (held.size() >= properties.maxLeasesPerLabeler()) {
+            return Optional.of(view(held.get(0), labeler));
+        }
+        List<UUID> excluded = new ArrayList<>(held);
+        for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+            Optional<UUID> locked = jdbc.sql("""
+                    select p.id from pairs p
+                    where p.project_id = :project and p.status = 'open'
+                      and p.id <> all(:excluded)
+                      and not exists (select 1 from judgments j where j.pair_id = p.id and j.labeler_id = :labeler)
+                      and p.votes_a + p.votes_b + p.votes_tie + p.votes_both_bad
+                          + (select count(*) from tasks t where t.pair_id = p.id and t.state = 'leased'
+                             and t.expires_at > now() and t.labeler_id <> :labeler) < p.judgments_needed
+                    order by p.created_at, p.id
+                    limit 1
+                    for update of p skip locked""")
+                    .param("project", projectId)
+                    .param("excluded", excluded.toArray(UUID[]::new))
+                    .param("labeler", labeler)
+                    .query(UUID.class).optional();
+            if (locked.isEmpty()) {
+                return Optional.empty();
+            }
+            UUID pair = locked.get();
+            if (freeSlots(pair, labeler) > 0) {
+                lease(pair, projectId, labeler);
+                return Optional.of(view(pair, labeler));
+            }
+            excluded.add(pair);
+        }
+        return Optional.empty();
+    }
+
+    /** Slots of a locked pair not taken by votes or by other labelers' live leases. */
+    public int freeSlots(UUID pair, UUID labeler) {
+        return jdbc.sql("""
+                select p.judgments_needed - (p.votes_a + p.votes_b + p.votes_tie + p.votes_both_bad)
+                       - (select count(*) from tasks t where t.pair_id = p.id and t.state = 'leased'
+                          and t.expires_at > now() and t.labeler_id <> ?)
+                from pairs p where p.id = ? and p.status = 'open'""")
+                .params(labeler, pair).query(Integer.class).optional().orElse(0);
+    }
+
+    private void lease(UUID pair, UUID projectId, UUID labeler) {
+        String left = ThreadLocalRandom.current().nextBoolean() ? "a" : "b";
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        jdbc.sql("""
+                insert into tasks (id, pair_id, project_id, labeler_id, left_choice, state, leased_at, expires_at)
+                values (?, ?, ?, ?, ?, 'leased', ?, ?)
+                on conflict (pair_id, labeler_id) do update
+                   set id = excluded.id, left_choice = excluded.left_choice, state = 'leased',
+                       leased_at = excluded.leased_at, expires_at = excluded.expires_at""")
+                .params(UUID.randomUUID(), pair, projectId, labeler, left, Timestamp.from(now),
+                        Timestamp.from(now.plus(properties.leaseDuration())))
+                .update();
+    }
+
+    private TaskView view(UUID pair, UUID labeler) {
+        return jdbc.sql("""
+                select t.id task_id, t.left_choice, t.leased_at, t.expires_at, p.id pair_id, p.project_id,
+                       ca.prompt, ca.id a_id, ca.text a_text, ca.image_sha256 a_image,
+                       cb.id b_id, cb.text b_text, cb.image_sha256 b_image
+                from tasks t join pairs p on p.id = t.pair_id
+                join candidates ca on ca.id = p.candidate_a join candidates cb on cb.id = p.candidate_b
+                where t.pair_id = ? and t.labeler_id = ?""")
+                .params(pair, labeler)
+                .query((rs, row) -> {
+                    TaskView.Side a = side("a", rs.getObject("a_id", UUID.class), rs.getString("a_text"),
+                            rs.getString("a_image"));
+                    TaskView.Side b = side("b", rs.getObject("b_id", UUID.class), rs.getString("b_text"),
+                            rs.getString("b_image"));
+                    boolean aLeft = rs.getString("left_choice").equals("a");
+                    return new TaskView(rs.getObject("task_id", UUID.class), rs.getObject("pair_id", UUID.class),
+                            rs.getObject("project_id", UUID.class), rs.getString("prompt"), aLeft ? a : b,
+                            aLeft ? b : a, rs.getTimestamp("leased_at").toInstant(),
+                            rs.getTimestamp("expires_at").toInstant());
+                })
+                .single();
+    }
+
+    private TaskView.Side side(String choice, UUID id, String text, String sha) {
+        return new TaskView.Side(choice, id, text, sha == null ? null : properties.imageUrl(sha));
+    }
+
+    public static UUID labelerId(Caller caller) {
+        try {
+            return UUID.fromString(caller.id());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.forbidden("Only labelers with their own key take tasks");
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package io.prefloop.common.db;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The embedded PostgreSQL a service starts when no {@code SPRING_DATASOURCE_URL} is set.
+ *
+ * @param dataDir where the cluster lives, by default {@code ./data/<spring.application.name>}; it
+ *     survives restarts unless {@code ephemeral}
+ * @param database the database the service owns, by default {@code spring.application.name}
+ * @param port 0 picks a free port
+ * @param ephemeral a throw-away cluster in a temporary directory (tests)
+ */
+@ConfigurationProperties("prefloop.embedded-postgres")
+public record EmbeddedPostgresProperties(
+        String dataDir,
+        String database,
+        @DefaultValue("0") int port,
+        @DefaultValue("false") boolean ephemeral) {
+
+    EmbeddedPostgresProperties withDefaultsFor(String service) {
+        return new EmbeddedPostgresProperties(dataDir == null ? "./data/" + service : dataDir,
+                database == null ? service : database, port, ephemeral);
+    }
+}
