@@ -1,0 +1,54 @@
+package io.prefloop.model.diffusion;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import java.util.Random;
+
+/** One DCO update (Lee et al. 2024) on captioned reference images, the reference frozen. */
+public final class DcoTrainer {
+
+    private final UNet policy;
+    private final UNet reference;
+    private final NoiseSchedule schedule;
+    private final DcoLoss loss;
+    private final ParameterUpdate update;
+    private final ParameterStore store;
+
+    public DcoTrainer(UNet policy, UNet reference, DcoLoss loss, ParameterUpdate update, NDManager manager) {
+        this.policy = policy;
+        this.reference = reference;
+        this.schedule = policy.spec().noiseSchedule();
+        this.loss = loss;
+        this.update = update;
+        this.store = new ParameterStore(manager, false);
+    }
+
+    public LossResult step(NDArray images, NDArray tokens, Random rng) {
+        try (NDManager m = images.getManager().newSubManager()) {
+            // everything derived from the inputs then lands in m and is freed with it
+            images.tempAttach(m);
+            tokens.tempAttach(m);
+            int n = (int) images.getShape().get(0);
+            int[] t = new int[n];
+            for (int i = 0; i < n; i++) {
+                t[i] = rng.nextInt(schedule.steps());
+            }
+            NDArray noise = Gaussian.noise(m, images.getShape(), rng);
+            NDArray xt = Noising.addNoise(schedule, images, noise, t);
+            NDArray tt = m.create(t);
+            NDArray cond = Tensors.zeros(m, n);
+            NDArray refMse = Tensors.perSampleMse(reference.predict(store, xt, tt, tokens, cond, false), noise);
+            LossResult r;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray modelMse = Tensors.perSampleMse(policy.predict(store, xt, tt, tokens, cond, true), noise);
+                r = loss.compute(modelMse, refMse);
+                gc.backward(r.loss());
+            }
+            update.step();
+            return new LossResult(null, r.metrics());
+        }
+    }
+}
