@@ -136,7 +136,7 @@ public class Judgments {
             afterTime = last.createdAt();
             afterId = last.id();
         }
-        List<JudgmentView> rows = jdbc.sql(SELECT + """
+        List<JudgmentView> rows = jdbc.sql(SELECT + "\n" + """
                  where j.project_id = :project and (cast(:labeler as uuid) is null or j.labeler_id = :labeler)
                    and (j.created_at, j.id) > (:afterTime, :afterId)
                  order by j.created_at, j.id limit :limit""")

@@ -49,7 +49,7 @@ class StatsController {
                 .param(projectId)
                 .query((rs, n) -> new int[] {rs.getInt(1), rs.getInt(2), rs.getInt(3), rs.getInt(4)}).list();
         double alpha = KrippendorffAlpha.nominal(units);
-        record Totals(long judgments, long skips, Double medianMs, long lastHour, long decisive, long left) {}
+        record Totals(long judgments, long skips, Double medianMs, long lastHour, long decisive, long leftPicks) {}
         Totals totals = jdbc.sql("""
                 select count(*) judgments, count(*) filter (where choice = 'skip') skips,
                        percentile_cont(0.5) within group (order by elapsed_ms) median_ms,
@@ -60,7 +60,7 @@ class StatsController {
                 .param(projectId).query(Totals.class).single();
         ProjectStats.PositionBias bias = totals.decisive() == 0
                 ? new ProjectStats.PositionBias(0, null, null)
-                : positionBias(totals.decisive(), totals.left());
+                : positionBias(totals.decisive(), totals.leftPicks());
         List<ProjectStats.LabelerStats> labelers = jdbc.sql("""
                 select j.labeler_id, coalesce(k.name, '') as name, count(*) judgments,
                        count(*) filter (where j.choice = 'skip') skips,

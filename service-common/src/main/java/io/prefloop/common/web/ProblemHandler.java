@@ -29,6 +29,7 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
  * {@code errors: [{field, message}]}. Bad input is a 4xx, never a 500.
  */
 @RestControllerAdvice
+@org.springframework.core.annotation.Order(org.springframework.core.Ordered.HIGHEST_PRECEDENCE)
 public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
@@ -95,15 +96,19 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
             String field = path(unknown);
             return widen(invalid(List.of(new FieldProblem(field, "unknown field"))));
         }
+        if (cause instanceof JacksonException jackson && !jackson.getPath().isEmpty()) {
+            String field = path(jackson);
+            return widen(invalid(List.of(new FieldProblem(field, "has the wrong type or value: "
+                    + firstLine(jackson.getOriginalMessage())))));
+        }
         if (cause instanceof StreamReadException) {
             return widen(problem(HttpStatus.BAD_REQUEST, "Malformed JSON",
                     "The request body is not valid JSON: " + ((JacksonException) cause).getOriginalMessage(),
                     List.of()));
         }
-        if (cause instanceof JacksonException jackson && !jackson.getPath().isEmpty()) {
-            String field = path(jackson);
-            return widen(invalid(List.of(new FieldProblem(field, "has the wrong type or value: "
-                    + firstLine(jackson.getOriginalMessage())))));
+        if (cause instanceof JacksonException) {
+            return widen(problem(HttpStatus.BAD_REQUEST, "Invalid request",
+                    "The request body must be a JSON object with the documented fields", List.of()));
         }
         return widen(problem(HttpStatus.BAD_REQUEST, "Unreadable request",
                 "The request body is missing or cannot be read", List.of()));
@@ -167,7 +172,9 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
             return "unreadable";
         }
         int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
+        String line = newline < 0 ? message : message.substring(0, newline);
+        // `io.prefloop.x.Modality` → Modality: clients need the value's kind, not our class names
+        return line.replaceAll("`(?:[a-z0-9_]+\\.)+([A-Za-z0-9_$]+)`", "$1").replace('$', '.');
     }
 
     private static String lastNode(String propertyPath) {
