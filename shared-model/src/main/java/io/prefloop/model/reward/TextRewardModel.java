@@ -11,11 +11,13 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
+import io.prefloop.model.checkpoint.BlockWeights;
 import io.prefloop.model.text.LastToken;
 import io.prefloop.model.text.PromptCompletion;
 import io.prefloop.model.text.TextTokenizer;
 import io.prefloop.model.text.TokenBatch;
 import io.prefloop.model.text.TransformerBody;
+import io.prefloop.model.text.TransformerLm;
 import io.prefloop.model.text.TransformerSpec;
 import java.util.List;
 
@@ -43,6 +45,16 @@ public final class TextRewardModel extends AbstractBlock {
 
     public TransformerSpec spec() {
         return body.spec();
+    }
+
+    /**
+     * A reward model whose transformer starts from a language model's (InstructGPT starts its
+     * reward model from the SFT model); the scalar head starts fresh.
+     */
+    public static TextRewardModel fromLanguageModel(TransformerLm lm, NDManager manager) {
+        TextRewardModel model = create(lm.spec(), manager);
+        BlockWeights.load(model.body, BlockWeights.of(lm.body()));
+        return model;
     }
 
     /** Inputs for scoring completions of prompts: BOS + prompt + completion + EOS, right-padded. */

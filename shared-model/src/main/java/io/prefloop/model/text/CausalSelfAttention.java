@@ -31,8 +31,19 @@ public final class CausalSelfAttention extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = inputs.get(0);
-        NDArray bias = inputs.get(1);
+        return new NDList(attend(store, inputs.get(0), inputs.get(1), null, training));
+    }
+
+    /**
+     * Attention for generation with a key/value cache: x holds only the new tokens (B, t, d); the
+     * cache holds the keys and values of the earlier ones and is extended with the new ones; the
+     * bias is (B, 1, t, past + t).
+     */
+    NDArray forwardCached(ParameterStore store, NDArray x, NDArray bias, KeyValueCache.Layer cache) {
+        return attend(store, x, bias, cache, false);
+    }
+
+    private NDArray attend(ParameterStore store, NDArray x, NDArray bias, KeyValueCache.Layer cache, boolean training) {
         long batch = x.getShape().get(0);
         long time = x.getShape().get(1);
         int headSize = dModel / heads;
@@ -44,12 +55,16 @@ public final class CausalSelfAttention extends AbstractBlock {
         NDArray q = qkvOut.get(0);
         NDArray k = qkvOut.get(1);
         NDArray v = qkvOut.get(2);
+        if (cache != null) {
+            k = cache.append(k, v);
+            v = cache.values();
+        }
 
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(headSize)).add(bias);
         NDArray attended = scores.softmax(3).matMul(v) // (B, H, T, hd)
                 .transpose(0, 2, 1, 3)
                 .reshape(batch, time, dModel);
-        return projection.forward(store, new NDList(attended), training);
+        return projection.forward(store, new NDList(attended), training).head();
     }
 
     @Override

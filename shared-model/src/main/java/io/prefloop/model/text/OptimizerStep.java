@@ -24,7 +24,17 @@ public final class OptimizerStep {
 
     /** Adam (Kingma and Ba 2015) with a constant learning rate, the usual choice for DPO. */
     public static OptimizerStep adam(Block block, float learningRate) {
-        return new OptimizerStep(block, Optimizer.adam().optLearningRateTracker(Tracker.fixed(learningRate)).build());
+        return adam(block, Tracker.fixed(learningRate));
+    }
+
+    public static OptimizerStep adam(Block block, Tracker learningRate) {
+        return new OptimizerStep(block, Optimizer.adam().optLearningRateTracker(learningRate).build());
+    }
+
+    /** Adam with the learning rate decaying along a half cosine to a tenth of its start. */
+    public static OptimizerStep adamCosine(Block block, float learningRate, int steps) {
+        return adam(block, Tracker.cosine().setBaseValue(learningRate).optFinalValue(learningRate / 10)
+                .setMaxUpdates(steps).build());
     }
 
     public void step() {

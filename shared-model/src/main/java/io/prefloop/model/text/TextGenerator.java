@@ -1,9 +1,7 @@
 package io.prefloop.model.text;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,10 +9,12 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Samples completions for a batch of prompts. Rows are left-padded so that every row's last
- * position is its newest token; positions come from the padding mask, so a row's result does not
- * depend on the padding. Each step recomputes the whole sequence (no key/value cache): at these
- * model sizes the per-op overhead dominates, not the sequence length.
+ * Samples completions for a batch of prompts. Prompts are left-padded, positions come from the
+ * padding mask, and a key/value cache means each step feeds only the newest token; so a row's
+ * result does not depend on the padding or on the rest of the batch.
+ *
+ * <p>Prompt plus completion must fit max_length: max_tokens is capped at max_length − 1 and the
+ * prompt keeps its last max_length − max_tokens tokens (TRL's "keep_end").
  */
 public final class TextGenerator {
 
@@ -28,47 +28,75 @@ public final class TextGenerator {
 
     public List<Generation> generate(NDManager manager, List<String> prompts, SamplingParams params) {
         int rows = prompts.size();
+        int maxLength = model.spec().maxLength();
+        int maxTokens = Math.min(params.maxTokens(), maxLength - 1);
+        int keep = maxLength - maxTokens;
+
         List<int[]> contexts = new ArrayList<>();
-        List<List<Integer>> generated = new ArrayList<>();
+        for (String prompt : prompts) {
+            int[] ids = PromptCompletion.withBos(tokenizer, prompt);
+            contexts.add(ids.length > keep ? Arrays.copyOfRange(ids, ids.length - keep, ids.length) : ids);
+        }
+        int promptTime = contexts.stream().mapToInt(c -> c.length).max().orElseThrow();
+        long[] promptTokens = new long[rows * promptTime];
+        float[] keyMask = new float[rows * (promptTime + maxTokens)]; // grows column by column
+        int keyTime = promptTime + maxTokens;
+        for (int r = 0; r < rows; r++) {
+            int[] ids = contexts.get(r);
+            int pad = promptTime - ids.length;
+            for (int t = 0; t < promptTime; t++) {
+                promptTokens[r * promptTime + t] = t >= pad ? ids[t - pad] : tokenizer.padId();
+                keyMask[r * keyTime + t] = t >= pad ? 1 : 0;
+            }
+        }
+
         Random[] randoms = new Random[rows];
+        List<List<Integer>> generated = new ArrayList<>();
         boolean[] finished = new boolean[rows];
         for (int i = 0; i < rows; i++) {
-            contexts.add(PromptCompletion.withBos(tokenizer, prompts.get(i)));
-            generated.add(new ArrayList<>());
-            // One stream per row, so a row's sample does not depend on the rest of the batch.
+            // one stream per row, so a row's sample does not depend on the rest of the batch
             randoms[i] = new Random(params.seed() * 1_000_003L + i);
+            generated.add(new ArrayList<>());
         }
-        int maxLength = model.spec().maxLength();
+
         ParameterStore store = new ParameterStore(manager, false);
-        for (int step = 0; step < params.maxTokens(); step++) {
-            List<Integer> active = new ArrayList<>();
-            for (int i = 0; i < rows; i++) {
-                if (!finished[i]) {
-                    active.add(i);
+        try (NDManager generation = manager.newSubManager();
+                KeyValueCache cache = new KeyValueCache(generation, model.spec().layers())) {
+            float[][] logits;
+            try (NDManager step = generation.newSubManager()) {
+                NDArray mask = step.create(prefix(keyMask, rows, keyTime, promptTime)).reshape(rows, promptTime);
+                NDArray tokens = step.create(promptTokens).reshape(rows, promptTime);
+                logits = rowsOf(model.nextTokenLogits(store, tokens, AttentionMask.positions(mask),
+                        AttentionMask.causalBias(mask), cache));
+            }
+            for (int s = 0; s < maxTokens; s++) {
+                long[] next = new long[rows];
+                long[] positions = new long[rows];
+                boolean allDone = true;
+                for (int r = 0; r < rows; r++) {
+                    if (finished[r]) {
+                        next[r] = tokenizer.padId();
+                    } else {
+                        int token = TokenSampler.sample(logits[r], params.temperature(), params.topP(), randoms[r]);
+                        generated.get(r).add(token);
+                        next[r] = token;
+                        finished[r] = token == tokenizer.eosId();
+                    }
+                    allDone &= finished[r];
+                    positions[r] = contexts.get(r).length + s;
                 }
-            }
-            if (active.isEmpty()) {
-                break;
-            }
-            float[][] lastLogits;
-            try (NDManager stepManager = manager.newSubManager()) {
-                NDList inputs = leftPadded(stepManager, active, contexts, generated, maxLength);
-                NDArray logits = model.forward(store, inputs, false).head();
-                long time = logits.getShape().get(1);
-                NDArray last = logits.get(new NDIndex(":, {}, :", time - 1));
-                int vocab = (int) last.getShape().get(1);
-                float[] flat = last.toFloatArray();
-                lastLogits = new float[active.size()][];
-                for (int r = 0; r < active.size(); r++) {
-                    lastLogits[r] = Arrays.copyOfRange(flat, r * vocab, (r + 1) * vocab);
+                if (allDone || s == maxTokens - 1) {
+                    break;
                 }
-            }
-            for (int r = 0; r < active.size(); r++) {
-                int row = active.get(r);
-                int next = TokenSampler.sample(lastLogits[r], params.temperature(), params.topP(), randoms[row]);
-                generated.get(row).add(next);
-                if (next == tokenizer.eosId()) {
-                    finished[row] = true;
+                int known = promptTime + s + 1;
+                for (int r = 0; r < rows; r++) {
+                    keyMask[r * keyTime + promptTime + s] = 1;
+                }
+                try (NDManager step = generation.newSubManager()) {
+                    NDArray bias = step.create(prefix(keyMask, rows, keyTime, known)).reshape(rows, 1, 1, known)
+                            .sub(1f).mul(-AttentionMask.NEGATIVE);
+                    logits = rowsOf(model.nextTokenLogits(store, step.create(next).reshape(rows, 1),
+                            step.create(positions).reshape(rows, 1), bias, cache));
                 }
             }
         }
@@ -80,33 +108,23 @@ public final class TextGenerator {
         return out;
     }
 
-    /** Context = prompt + generated so far, keeping the last maxLength tokens; left-padded. */
-    private NDList leftPadded(NDManager manager, List<Integer> active, List<int[]> contexts,
-            List<List<Integer>> generated, int maxLength) {
-        List<int[]> sequences = new ArrayList<>();
-        for (int row : active) {
-            int[] prompt = contexts.get(row);
-            List<Integer> gen = generated.get(row);
-            int[] all = Arrays.copyOf(prompt, prompt.length + gen.size());
-            for (int j = 0; j < gen.size(); j++) {
-                all[prompt.length + j] = gen.get(j);
-            }
-            sequences.add(all.length > maxLength ? Arrays.copyOfRange(all, all.length - maxLength, all.length) : all);
+    /** The first {@code columns} columns of a row-major (rows, width) matrix. */
+    private static float[] prefix(float[] matrix, int rows, int width, int columns) {
+        float[] out = new float[rows * columns];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(matrix, r * width, out, r * columns, columns);
         }
-        int time = sequences.stream().mapToInt(s -> s.length).max().orElseThrow();
-        long[] tokens = new long[sequences.size() * time];
-        float[] mask = new float[sequences.size() * time];
-        for (int r = 0; r < sequences.size(); r++) {
-            int[] seq = sequences.get(r);
-            int pad = time - seq.length;
-            for (int t = 0; t < time; t++) {
-                boolean real = t >= pad;
-                tokens[r * time + t] = real ? seq[t - pad] : tokenizer.padId();
-                mask[r * time + t] = real ? 1 : 0;
-            }
+        return out;
+    }
+
+    private static float[][] rowsOf(NDArray logits) {
+        int rows = (int) logits.getShape().get(0);
+        int vocab = (int) logits.getShape().get(1);
+        float[] flat = logits.toFloatArray();
+        float[][] out = new float[rows][];
+        for (int r = 0; r < rows; r++) {
+            out[r] = Arrays.copyOfRange(flat, r * vocab, (r + 1) * vocab);
         }
-        return new NDList(
-                manager.create(tokens).reshape(sequences.size(), time),
-                manager.create(mask).reshape(sequences.size(), time));
+        return out;
     }
 }

@@ -58,15 +58,36 @@ public final class TransformerBody extends AbstractBlock {
         if (time > spec.maxLength()) {
             throw new IllegalArgumentException("sequence of " + time + " tokens exceeds max_length " + spec.maxLength());
         }
-        NDArray tokenWeight = store.getValue(tokenEmbedding, tokens.getDevice(), training);
-        NDArray positionWeight = store.getValue(positionEmbedding, tokens.getDevice(), training);
-        NDArray x = Embedding.embedding(tokens, tokenWeight, SparseFormat.DENSE).head()
-                .add(Embedding.embedding(AttentionMask.positions(mask), positionWeight, SparseFormat.DENSE).head());
+        NDArray x = embed(store, tokens, AttentionMask.positions(mask), training);
         NDArray bias = AttentionMask.causalBias(mask);
         for (TransformerLayer layer : layers) {
             x = layer.forward(store, new NDList(x, bias), training).head();
         }
         return finalNorm.forward(store, new NDList(x), training);
+    }
+
+    /**
+     * Generation with a key/value cache: hidden states (B, t, d) of t new tokens.
+     *
+     * @param positions (B, t) int64 position of each new token
+     * @param bias (B, 1, t, past + t) attention bias over cached and new keys
+     */
+    NDArray forwardCached(ParameterStore store, NDArray tokens, NDArray positions, NDArray bias, KeyValueCache cache) {
+        if (positions.max().getLong() >= spec.maxLength()) {
+            throw new IllegalArgumentException("position beyond max_length " + spec.maxLength());
+        }
+        NDArray x = embed(store, tokens, positions, false);
+        for (int i = 0; i < layers.size(); i++) {
+            x = layers.get(i).forwardCached(store, x, bias, cache.layer(i));
+        }
+        return finalNorm.forward(store, new NDList(x), false).head();
+    }
+
+    private NDArray embed(ParameterStore store, NDArray tokens, NDArray positions, boolean training) {
+        NDArray tokenWeight = store.getValue(tokenEmbedding, tokens.getDevice(), training);
+        NDArray positionWeight = store.getValue(positionEmbedding, tokens.getDevice(), training);
+        return Embedding.embedding(tokens, tokenWeight, SparseFormat.DENSE).head()
+                .add(Embedding.embedding(positions, positionWeight, SparseFormat.DENSE).head());
     }
 
     @Override

@@ -41,6 +41,14 @@ public final class TransformerLayer extends AbstractBlock {
         return new NDList(x);
     }
 
+    /** Generation with a key/value cache: x holds only the new tokens. */
+    NDArray forwardCached(ParameterStore store, NDArray x, NDArray bias, KeyValueCache.Layer cache) {
+        NDArray normed = attentionNorm.forward(store, new NDList(x), false).head();
+        x = x.add(attention.forwardCached(store, normed, bias, cache));
+        NDArray hidden = up.forward(store, mlpNorm.forward(store, new NDList(x), false), false).head();
+        return x.add(down.forward(store, new NDList(Activation.gelu(hidden)), false).head());
+    }
+
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         return new Shape[] {inputShapes[0]};

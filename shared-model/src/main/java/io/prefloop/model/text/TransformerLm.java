@@ -39,10 +39,28 @@ public final class TransformerLm extends AbstractBlock {
         return body.spec();
     }
 
+    /** The transformer without its head, e.g. to start a reward model from it (InstructGPT). */
+    public TransformerBody body() {
+        return body;
+    }
+
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray hidden = body.forward(store, inputs, training).head();
         return head.forward(store, new NDList(hidden), training);
+    }
+
+    /**
+     * Next-token logits (B, V) after feeding t new tokens on top of the cached ones (generation).
+     *
+     * @param positions (B, t) int64 positions of the new tokens
+     * @param bias (B, 1, t, past + t) attention bias
+     */
+    public NDArray nextTokenLogits(ParameterStore store, NDArray tokens, NDArray positions, NDArray bias, KeyValueCache cache) {
+        NDArray hidden = body.forwardCached(store, tokens, positions, bias, cache);
+        long time = hidden.getShape().get(1);
+        NDArray last = hidden.get(new ai.djl.ndarray.index.NDIndex(":, {}, :", time - 1));
+        return head.forward(store, new NDList(last), false).head();
     }
 
     @Override

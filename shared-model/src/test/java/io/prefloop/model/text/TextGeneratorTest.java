@@ -3,7 +3,13 @@ package io.prefloop.model.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -27,17 +33,44 @@ class TextGeneratorTest {
     }
 
     @Test
-    void stopsAtMaxTokensAndSaysSo_andContextSlidesPastMaxLength() {
+    void cachedGreedyDecodingEqualsRecomputingTheWholeSequence() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            TransformerLm lm = TransformerLm.create(new TransformerSpec(TOKENIZER.vocabSize(), 24, 16, 2, 2, 32), manager);
+            List<String> prompts = List.of("hi", "a longer prompt");
+            List<Generation> cached = new TextGenerator(lm, TOKENIZER).generate(manager, prompts, new SamplingParams(5, 0, 1, 0));
+            for (int p = 0; p < prompts.size(); p++) {
+                List<Integer> seq = new ArrayList<>();
+                for (int id : PromptCompletion.withBos(TOKENIZER, prompts.get(p))) {
+                    seq.add(id);
+                }
+                int[] expected = new int[cached.get(p).tokens().length];
+                for (int s = 0; s < expected.length; s++) {
+                    long[] ids = seq.stream().mapToLong(Integer::longValue).toArray();
+                    NDArray logits = lm.forward(new ParameterStore(manager, false), new NDList(
+                            manager.create(ids).reshape(1, ids.length), manager.ones(new Shape(1, ids.length))), false).head();
+                    expected[s] = (int) logits.get(new NDIndex("0, {}, :", ids.length - 1)).argMax().getLong();
+                    seq.add(expected[s]);
+                }
+                assertThat(cached.get(p).tokens()).containsExactly(expected);
+            }
+        }
+    }
+
+    @Test
+    void stopsAtMaxTokensAndSaysSo_andLongPromptsKeepTheirEnd() {
         try (NDManager manager = NDManager.newBaseManager()) {
             TransformerLm lm = TransformerLm.create(new TransformerSpec(TOKENIZER.vocabSize(), 8, 16, 2, 1, 32), manager);
             // an untrained model almost never picks EOS greedily among 259 tokens
             List<Generation> out = new TextGenerator(lm, TOKENIZER)
-                    .generate(manager, List.of("0123456789"), new SamplingParams(12, 0, 1, 0));
+                    .generate(manager, List.of("0123456789"), new SamplingParams(5, 0, 1, 0));
             Generation g = out.get(0);
             if (!g.finished()) {
-                assertThat(g.tokens()).hasSize(12);
+                assertThat(g.tokens()).hasSize(5);
                 assertThat(g.finishReason()).isEqualTo("length");
             }
+            // max_tokens beyond max_length is capped at max_length − 1
+            assertThat(new TextGenerator(lm, TOKENIZER).generate(manager, List.of("x"), new SamplingParams(50, 0, 1, 0))
+                    .get(0).tokens().length).isLessThanOrEqualTo(7);
         }
     }
 
