@@ -26,7 +26,8 @@ public final class DdimStep {
     }
 
     /**
-     * @param noise z ~ N(0, I) shaped like x_t; ignored (may be null) when σ_t = 0
+     * @param noise z ~ N(0, I) shaped like x_t; may be null when σ_t = 0 or when only the step's
+     *     Gaussian is needed (e.g. the log-probability of a stored next latent)
      */
     public static SamplerStep step(NoiseSchedule s, NDArray xt, NDArray eps, int t, int tPrev,
             double eta, boolean clipX0, NDArray noise) {
@@ -39,7 +40,7 @@ public final class DdimStep {
         double sigma = sigma(s, t, tPrev, eta);
         double dirCoef = Math.sqrt(Math.max(0, 1 - ap - sigma * sigma));
         NDArray mean = x0.mul(Math.sqrt(ap)).add(eps.mul(dirCoef));
-        NDArray prev = sigma > 0 ? mean.add(noise.mul(sigma)) : mean;
+        NDArray prev = sigma > 0 && noise != null ? mean.add(noise.mul(sigma)) : mean;
         return new SamplerStep(prev, mean, sigma, x0);
     }
 }

@@ -103,6 +103,32 @@ class TrainingTest {
     }
 
     @Test
+    void d3poOnStoredTrajectoriesStartsAtLogTwoAndMovesOnlyThePolicy() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            UNetSpec spec = UNetTest.tiny(false);
+            UNet policy = UNet.create(spec, m);
+            UNet reference = UNet.create(spec, m);
+            BlockWeights.load(reference, BlockWeights.of(policy));
+            reference.freezeParameters(true);
+            List<float[]> refBefore = snapshot(reference);
+            SamplerSettings s = SamplerSettings.ddim(4, 2.0).withEta(1.0);
+            List<Sampler.Trajectory> traj = new ArrayList<>();
+            Sampler sampler = new Sampler(reference, null, spec);
+            List<String> prompts = List.of("red circle", "blue square");
+            sampler.sample(m, prompts, new long[] {1, 2}, s, traj);
+            sampler.sample(m, prompts, new long[] {3, 4}, s, traj);
+            NDArray tokens = spec.tokenizer().encode(m, prompts);
+            D3poTrainer trainer = new D3poTrainer(policy, reference, new D3poLoss(0.1, 0.1),
+                    ParameterUpdate.adam(policy, Tracker.fixed(1e-3f)), m);
+            LossResult first = trainer.step(traj.get(0), traj.get(1), 1, tokens, s);
+            assertThat(first.metric("loss")).isCloseTo(Math.log(2), within(1e-6));
+            trainer.step(traj.get(0), traj.get(1), 2, tokens, s);
+            assertThat(snapshot(reference)).usingRecursiveComparison().isEqualTo(refBefore);
+            assertThat(traj.get(0).latents().get(1).getShape()).isEqualTo(new Shape(2, 3, 8, 8));
+        }
+    }
+
+    @Test
     void samplingIsSeededPerImageWhateverTheBatch() {
         try (NDManager m = NDManager.newBaseManager()) {
             UNetSpec spec = UNetTest.tiny(true);

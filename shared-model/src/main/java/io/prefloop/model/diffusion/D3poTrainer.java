@@ -1,0 +1,72 @@
+package io.prefloop.model.diffusion;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+
+/**
+ * One D3PO update (Yang et al. 2024) on step k of stored winner and loser trajectories sampled with
+ * DDIM (η &gt; 0) and CFG: the log-probability of the stored transition x_k → x_{k−1} under the
+ * policy (with gradient) and the frozen reference (without), then {@link D3poLoss}. As in
+ * yk7333/d3po, both models are evaluated with classifier-free guidance.
+ */
+public final class D3poTrainer {
+
+    private final UNet policy;
+    private final UNet reference;
+    private final NoiseSchedule schedule;
+    private final D3poLoss loss;
+    private final ParameterUpdate update;
+    private final ParameterStore store;
+
+    public D3poTrainer(UNet policy, UNet reference, D3poLoss loss, ParameterUpdate update, NDManager manager) {
+        this.policy = policy;
+        this.reference = reference;
+        this.schedule = policy.spec().noiseSchedule();
+        this.loss = loss;
+        this.update = update;
+        this.store = new ParameterStore(manager, false);
+    }
+
+    /**
+     * @param winner the preferred trajectory, {@code loser} the other (same prompts row by row)
+     * @param k index of the step in the trajectories (0 = the first, from x_T)
+     */
+    public LossResult step(Sampler.Trajectory winner, Sampler.Trajectory loser, int k, NDArray tokens,
+            SamplerSettings s) {
+        try (NDManager m = tokens.getManager().newSubManager()) {
+            tokens.tempAttach(m);
+            int t = winner.timesteps()[k];
+            int prev = schedule.previousTimestep(t, s.steps());
+            NDArray xw = winner.latents().get(k).duplicate();
+            NDArray xl = loser.latents().get(k).duplicate();
+            NDArray nextW = winner.latents().get(k + 1);
+            NDArray nextL = loser.latents().get(k + 1);
+            xw.attach(m);
+            xl.attach(m);
+            NDArray x = Tensors.concat(xw, xl);
+            NDArray tok = Tensors.concat(tokens, tokens);
+            int n = (int) x.getShape().get(0);
+            int[] tv = new int[n];
+            java.util.Arrays.fill(tv, t);
+            NDArray tt = m.create(tv);
+            NDArray next = Tensors.concat(nextW, nextL);
+            next.attach(m);
+
+            NDArray refEps = GuidedEpsilon.cfg(reference, store, x, tt, tok, null, s.cfgScale());
+            NDArray refLp = DdimStep.step(schedule, x, refEps, t, prev, s.eta(), s.clipX0(), null).logProbOf(next);
+            LossResult r;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray eps = GuidedEpsilon.cfg(policy, store, x, tt, tok, null, s.cfgScale());
+                NDArray lp = DdimStep.step(schedule, x, eps, t, prev, s.eta(), s.clipX0(), null).logProbOf(next);
+                int half = n / 2;
+                r = loss.compute(lp.get("0:" + half), refLp.get("0:" + half), lp.get(half + ":"), refLp.get(half + ":"));
+                gc.backward(r.loss());
+            }
+            update.step();
+            return new LossResult(null, r.metrics());
+        }
+    }
+}
