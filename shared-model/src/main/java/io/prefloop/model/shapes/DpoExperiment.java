@@ -83,6 +83,10 @@ public final class DpoExperiment {
                 double sampledAlign = samples.stream().filter(s -> s.judgment().aligned()).count() / (double) samples.size();
                 System.out.printf("round %d: %d samples (aligned %.3f), %d decisive pairs, %.0f s%n",
                         round, samples.size(), sampledAlign, pairs.size(), secs(t0));
+                if (pairs.isEmpty()) {
+                    System.out.println("no decisive pairs: stopping");
+                    break;
+                }
 
                 UNet policy = ShapesModel.frozenCopy(current, m);
                 policy.freezeParameters(false);
