@@ -13,7 +13,8 @@ import ai.djl.nn.Activation;
  *   <li>IPO: (Δ − 1/(2β))², Δ from mean per-token log-probabilities
  *   <li>robust: [−(1−ε)·log σ(βΔ) + ε·log σ(−βΔ)] / (1 − 2ε)
  * </ul>
- * The batch loss is the mean over pairs. The reference log-probabilities are detached: the
+ * The batch loss is the mean over pairs, plus α·NLL(chosen) when TRL's {@code rpo_alpha} is set.
+ * The reference log-probabilities are detached: the
  * reference never receives a gradient, whoever computed them. −log σ(z) is computed as
  * softplus(−z), which is exact and does not overflow.
  */
@@ -36,6 +37,15 @@ public final class DpoLoss {
      * @param referenceRejected (B) log π_ref(y_r|x), likewise
      */
     public Result compute(NDArray policyChosen, NDArray policyRejected, NDArray referenceChosen, NDArray referenceRejected) {
+        return compute(policyChosen, policyRejected, referenceChosen, referenceRejected, null);
+    }
+
+    /**
+     * @param chosenNll mean negative log-likelihood per chosen completion token over the batch
+     *     (TRL's {@code nll_loss}); required when rpo_alpha > 0, else ignored
+     */
+    public Result compute(NDArray policyChosen, NDArray policyRejected, NDArray referenceChosen, NDArray referenceRejected,
+            NDArray chosenNll) {
         NDArray refChosen = referenceChosen.stopGradient();
         NDArray refRejected = referenceRejected.stopGradient();
         float beta = (float) config.beta();
@@ -51,6 +61,14 @@ public final class DpoLoss {
                     .div(1 - 2 * epsilon);
         };
         NDArray loss = losses.mean();
+        double nll = Double.NaN;
+        if (config.rpoAlpha() > 0) {
+            if (chosenNll == null) {
+                throw new IllegalArgumentException("rpo_alpha needs the chosen completions' NLL");
+            }
+            loss = loss.add(chosenNll.mul((float) config.rpoAlpha()));
+            nll = chosenNll.getFloat();
+        }
 
         NDArray chosenRewards = policyChosen.stopGradient().sub(refChosen).mul(beta);
         NDArray rejectedRewards = policyRejected.stopGradient().sub(refRejected).mul(beta);
@@ -61,7 +79,8 @@ public final class DpoLoss {
                 chosenRewards.gt(rejectedRewards).toType(DataType.FLOAT32, false).mean().getFloat(),
                 chosenRewards.sub(rejectedRewards).mean().getFloat(),
                 policyChosen.stopGradient().mean().getFloat(),
-                policyRejected.stopGradient().mean().getFloat());
+                policyRejected.stopGradient().mean().getFloat(),
+                nll);
         return new Result(loss, metrics);
     }
 

@@ -15,7 +15,14 @@ public record DpoMetrics(
         double rewardsAccuracies,
         double rewardsMargins,
         double logpsChosen,
-        double logpsRejected) {
+        double logpsRejected,
+        double nllLoss) {
+
+    /** Without the RPO term (nll_loss is then not logged). */
+    public DpoMetrics(double loss, double rewardsChosen, double rewardsRejected, double rewardsAccuracies,
+            double rewardsMargins, double logpsChosen, double logpsRejected) {
+        this(loss, rewardsChosen, rewardsRejected, rewardsAccuracies, rewardsMargins, logpsChosen, logpsRejected, Double.NaN);
+    }
 
     /** Keyed by TRL's metric names. */
     public Map<String, Double> toMap() {
@@ -27,6 +34,9 @@ public record DpoMetrics(
         map.put("rewards/margins", rewardsMargins);
         map.put("logps/chosen", logpsChosen);
         map.put("logps/rejected", logpsRejected);
+        if (!Double.isNaN(nllLoss)) {
+            map.put("nll_loss", nllLoss);
+        }
         return map;
     }
 }

@@ -73,9 +73,13 @@ public final class DpoTrainer {
             DpoMetrics metrics;
             try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
                 NDArray logits = policy.forward(new ParameterStore(manager, false), batch.inputs(), true).head();
-                NDArray logps = select(SequenceLogProbs.of(logits, batch));
-                DpoLoss.Result result = loss.compute(
-                        logps.get(new NDIndex("0:{}", n)), logps.get(new NDIndex("{}:", n)), refChosen, refRejected);
+                SequenceLogProbs all = SequenceLogProbs.of(logits, batch);
+                NDArray logps = select(all);
+                // TRL's nll_loss: cross-entropy over every chosen completion token of the batch
+                NDArray chosenNll = all.sum().get(new NDIndex("0:{}", n)).sum().neg()
+                        .div(all.tokenCount().get(new NDIndex("0:{}", n)).sum());
+                DpoLoss.Result result = loss.compute(logps.get(new NDIndex("0:{}", n)), logps.get(new NDIndex("{}:", n)),
+                        refChosen, refRejected, chosenNll);
                 collector.backward(result.loss());
                 metrics = result.metrics();
             }

@@ -78,6 +78,19 @@ class DpoLossTest {
     }
 
     @Test
+    void rpoAddsAlphaTimesTheChosenNll() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            DpoLoss.Result r = new DpoLoss(DpoConfig.sigmoid(0.1).withRpoAlpha(0.5)).compute(
+                    m.create(new float[] {-1, -4}), m.create(new float[] {-3, -2}),
+                    m.create(new float[] {-2, -3}), m.create(new float[] {-2.5f, -3}), m.create(2f));
+            // 0.709548 + 0.5 · 2
+            assertThat(r.metrics().loss()).isCloseTo(1.709547958585562, within(TOL));
+            assertThat(r.metrics().toMap()).containsEntry("nll_loss", 2.0);
+            assertThat(run(m, DpoConfig.sigmoid(0.1)).metrics().toMap()).doesNotContainKey("nll_loss");
+        }
+    }
+
+    @Test
     void trlMetrics() {
         try (NDManager m = NDManager.newBaseManager()) {
             DpoMetrics metrics = run(m, DpoConfig.sigmoid(0.1)).metrics();

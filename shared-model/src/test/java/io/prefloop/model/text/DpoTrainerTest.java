@@ -55,7 +55,7 @@ class DpoTrainerTest {
             DpoTrainer live = new DpoTrainer(policy, reference, TOKENIZER, DpoConfig.sigmoid(0.1), OptimizerStep.adam(policy, 1e-2f));
             DpoTrainer offline = new DpoTrainer(twin, null, TOKENIZER, DpoConfig.sigmoid(0.1), OptimizerStep.adam(twin, 1e-2f));
             DpoMetrics last = null;
-            for (int i = 0; i < 15; i++) {
+            for (int i = 0; i < 10; i++) {
                 DpoMetrics a = live.step(manager, PAIRS);
                 DpoMetrics b = offline.step(manager, PAIRS, precomputed);
                 assertThat(b.loss()).isCloseTo(a.loss(), within(1e-3));
@@ -64,6 +64,21 @@ class DpoTrainerTest {
             assertThat(last.rewardsMargins()).isGreaterThan(0.1);
             assertThat(last.rewardsAccuracies()).isEqualTo(1.0);
             assertThat(last.loss()).isLessThan(Math.log(2));
+        }
+    }
+
+    @Test
+    void rpoNllIsTheChosenTokensCrossEntropy() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            TransformerLm policy = TransformerLm.create(SPEC, manager);
+            TransformerLm reference = LanguageModels.frozenCopy(policy, manager);
+            List<ReferenceLogProbs> ref = DpoTrainer.precompute(manager, reference, TOKENIZER, PAIRS, 4);
+            double nll = -(ref.get(0).chosenSum() + ref.get(1).chosenSum()) / (ref.get(0).chosenTokens() + ref.get(1).chosenTokens());
+            DpoTrainer trainer = new DpoTrainer(policy, reference, TOKENIZER, DpoConfig.sigmoid(0.1).withRpoAlpha(1.0),
+                    OptimizerStep.adam(policy, 1e-3f));
+            DpoMetrics m = trainer.step(manager, PAIRS);
+            assertThat(m.nllLoss()).isCloseTo(nll, within(1e-4));
+            assertThat(m.loss()).isCloseTo(Math.log(2) + nll, within(1e-4));
         }
     }
 
