@@ -15,7 +15,6 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
-import io.prefloop.model.text.LastToken;
 import io.prefloop.model.text.PromptCompletion;
 import io.prefloop.model.text.TextTokenizer;
 import io.prefloop.model.text.TransformerBody;
@@ -24,9 +23,11 @@ import java.util.List;
 
 /**
  * A small conv net scoring an image against its prompt. The prompt is read by a byte-level
- * transformer whose last-token state scales and shifts every conv layer's channels (FiLM, Perez et
- * al. 2018): whether "red" is right depends on the prompt, so the prompt must act on the features,
- * not only be concatenated at the end. Inputs: images (B, 3, S, S) in [−1, 1], prompt tokens
+ * transformer; the mean of its states over the prompt's tokens scales and shifts every conv layer's
+ * channels (FiLM, Perez et al. 2018), because whether "red" is right depends on the prompt, so the
+ * prompt must act on the features, and is also concatenated to the pooled image features. The mean
+ * (rather than the last token) keeps colour and shape words separable, so unseen colour × shape
+ * combinations get a sensible conditioning. Inputs: images (B, 3, S, S) in [−1, 1], prompt tokens
  * (B, T) and prompt mask (B, T), right-padded. Output: rewards (B).
  */
 public final class ImageRewardModel extends AbstractBlock {
@@ -100,7 +101,7 @@ public final class ImageRewardModel extends AbstractBlock {
         NDArray x = inputs.get(0);
         NDArray promptMask = inputs.get(2);
         NDArray promptStates = promptEncoder.forward(store, new NDList(inputs.get(1), promptMask), training).head();
-        NDArray prompt = LastToken.select(promptStates, promptMask); // (B, d)
+        NDArray prompt = maskedMean(promptStates, promptMask); // (B, d)
         long batch = x.getShape().get(0);
         int[] channels = spec.channels();
         for (int i = 0; i < convs.size(); i++) {
@@ -110,9 +111,15 @@ public final class ImageRewardModel extends AbstractBlock {
             NDArray shift = film.get(new NDIndex(":, {}:", channels[i]));
             x = x.mul(scale.add(1f)).add(shift);
         }
-        NDArray pooled = x.reshape(batch, channels[channels.length - 1], -1).mean(new int[] {2});
+        NDArray pooled = x.reshape(batch, channels[channels.length - 1], -1).mean(new int[] {2}).concat(prompt, 1);
         NDArray h = Activation.relu(hidden.forward(store, new NDList(pooled), training).head());
         return new NDList(head.forward(store, new NDList(h), training).head().squeeze(1));
+    }
+
+    /** Mean over the real tokens: hidden (B, T, d), mask (B, T) → (B, d). */
+    private static NDArray maskedMean(NDArray hidden, NDArray mask) {
+        NDArray weights = mask.div(mask.sum(new int[] {1}, true)).expandDims(2);
+        return hidden.mul(weights).sum(new int[] {1});
     }
 
     @Override
@@ -131,7 +138,7 @@ public final class ImageRewardModel extends AbstractBlock {
             x = convs.get(i).getOutputShapes(new Shape[] {x})[0];
             films.get(i).initialize(manager, dataType, promptVector);
         }
-        Shape pooled = new Shape(batch, x.get(1));
+        Shape pooled = new Shape(batch, x.get(1) + spec.prompt().dModel());
         hidden.initialize(manager, dataType, pooled);
         head.initialize(manager, dataType, hidden.getOutputShapes(new Shape[] {pooled})[0]);
     }

@@ -1,0 +1,213 @@
+package io.prefloop.model.reward;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import io.prefloop.model.checkpoint.BlockWeights;
+import io.prefloop.model.checkpoint.CheckpointId;
+import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
+import io.prefloop.model.checkpoint.Manifest;
+import io.prefloop.model.diffusion.Choice;
+import io.prefloop.model.shapes.Colour;
+import io.prefloop.model.shapes.Judgment;
+import io.prefloop.model.shapes.PretrainingSet;
+import io.prefloop.model.shapes.Prompt;
+import io.prefloop.model.shapes.Scene;
+import io.prefloop.model.shapes.ShapeKind;
+import io.prefloop.model.shapes.ShapeRenderer;
+import io.prefloop.model.shapes.ShapesBatch;
+import io.prefloop.model.shapes.ShapesOracle;
+import io.prefloop.model.shapes.SimulatedLabeler;
+import io.prefloop.model.text.ByteTokenizer;
+import io.prefloop.model.text.OptimizerStep;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The image reward-model experiment (docs/language.md): a prompt-conditioned conv net trained with
+ * the Bradley–Terry loss on pairs of 16×16 shapes images labelled by the shapes world's simulated
+ * labelers (10% flipped labels), scored against the pixel oracle on fresh pairs, and on pairs of
+ * prompts (colour × shape combinations) never seen in training.
+ *
+ * <pre>java ... io.prefloop.model.reward.ShapesRewardExperiment --store target/shapes-store</pre>
+ */
+public final class ShapesRewardExperiment {
+
+    static final int SIZE = 16;
+
+    private ShapesRewardExperiment() {}
+
+    /** A pair of images for one prompt, with the labeler's verdict and the oracle's scores. */
+    record ImagePair(Prompt prompt, Scene a, Scene b, Choice choice, double scoreA, double scoreB) {}
+
+    public static void main(String[] args) {
+        Map<String, String> o = options(args);
+        double noise = Double.parseDouble(o.getOrDefault("noise", "0.1"));
+        int steps = Integer.parseInt(o.getOrDefault("steps", "1500"));
+        int trainPairs = Integer.parseInt(o.getOrDefault("pairs", "9600"));
+        double center = Double.parseDouble(o.getOrDefault("center", "0.01"));
+        int batch = Integer.parseInt(o.getOrDefault("batch", "32"));
+        float lr = Float.parseFloat(o.getOrDefault("lr", "2e-3"));
+        long seed = Long.parseLong(o.getOrDefault("seed", "1"));
+        Path storeDir = Path.of(o.getOrDefault("store", "target/shapes-store"));
+
+        List<Prompt> all = Prompt.pretrained();
+        // one unseen colour × shape combination per shape, so every word is still seen in training
+        List<Prompt> heldOutPrompts = List.of(new Prompt(Colour.PURPLE, ShapeKind.CIRCLE),
+                new Prompt(Colour.GREEN, ShapeKind.SQUARE), new Prompt(Colour.YELLOW, ShapeKind.TRIANGLE));
+        List<Prompt> trainPrompts = all.stream().filter(p -> !heldOutPrompts.contains(p)).toList();
+
+        ShapesOracle oracle = new ShapesOracle(SIZE);
+        SimulatedLabeler labeler = new SimulatedLabeler(noise, seed);
+        Random random = new Random(seed);
+        List<ImagePair> train = pairs(trainPrompts, trainPairs, oracle, labeler, random);
+        List<ImagePair> fresh = pairs(trainPrompts, 2000, oracle, labeler, random);
+        List<ImagePair> unseen = pairs(heldOutPrompts, 2000, oracle, labeler, random);
+        List<ImagePair> usable = train.stream().filter(p -> p.choice() != Choice.TIE).toList();
+        long flipped = usable.stream().filter(p -> (p.choice() == Choice.A) != (p.scoreA() > p.scoreB())).count();
+        System.out.printf("%d training pairs, %d decisive (ties dropped), %d labels against the oracle%n",
+                train.size(), usable.size(), flipped);
+
+        ByteTokenizer tokenizer = new ByteTokenizer();
+        long start = System.nanoTime();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ai.djl.engine.Engine.getInstance().setRandomSeed((int) seed);
+            ImageRewardModel model = ImageRewardModel.create(ImageRewardSpec.shapes(tokenizer.vocabSize()), manager);
+            RewardTrainer trainer = new RewardTrainer(model, new BradleyTerryLoss(TiePolicy.DROP, center),
+                    OptimizerStep.adamCosine(model, lr, steps));
+            for (int step = 1; step <= steps; step++) {
+                List<ImagePair> minibatch = new ArrayList<>();
+                for (int i = 0; i < batch; i++) {
+                    minibatch.add(usable.get(random.nextInt(usable.size())));
+                }
+                try (NDManager sub = manager.newSubManager()) {
+                    RewardMetrics m = trainer.step(sub, inputs(sub, model, tokenizer, minibatch, true), null, null);
+                    if (step % 250 == 0 || step == steps) {
+                        System.out.printf("reward step %d loss %.4f accuracy %.3f margin %.3f%n", step, m.loss(), m.accuracy(), m.margin());
+                    }
+                }
+            }
+            double trainSeconds = (System.nanoTime() - start) / 1e9;
+            double freshAccuracy = accuracy(manager, model, tokenizer, fresh, 0);
+            double unseenAccuracy = accuracy(manager, model, tokenizer, unseen, 0);
+            double freshClear = accuracy(manager, model, tokenizer, fresh, 0.25);
+            double unseenClear = accuracy(manager, model, tokenizer, unseen, 0.25);
+
+            RewardNormalizer normalizer = RewardNormalizer.fit(referenceRewards(manager, model, tokenizer));
+            Map<String, Object> metrics = new LinkedHashMap<>(normalizer.toMetrics());
+            metrics.put("accuracy_fresh_pairs", freshAccuracy);
+            metrics.put("accuracy_unseen_prompts", unseenAccuracy);
+            DirectoryCheckpointStore store = new DirectoryCheckpointStore(storeDir);
+            CheckpointId id = new CheckpointId("shapes-reward", store.nextVersion("shapes-reward"));
+            Map<String, Object> architecture = new LinkedHashMap<>(model.spec().toMap());
+            architecture.put("tokenizer", "byte");
+            store.publish(new Manifest(id.model(), id.version(), null, null, architecture, "reward_model",
+                    Map.of("learning_rate", lr, "steps", steps, "batch_size", batch, "tie_policy", "drop",
+                            "center_rewards_coefficient", center),
+                    Map.of("world", "shapes", "pairs", usable.size(), "label_noise", noise), metrics, null, null),
+                    BlockWeights.of(model));
+
+            System.out.printf("%nimage reward model (%d steps x %d pairs, %.0f s, published %s)%n", steps, batch, trainSeconds, id);
+            System.out.println("| label noise | pairs | accuracy, fresh images of training prompts | accuracy, unseen prompts |");
+            System.out.println("|---|---|---|---|");
+            System.out.printf("| %.0f%% | all oracle-decisive | %.1f%% | %.1f%% |%n", noise * 100, 100 * freshAccuracy, 100 * unseenAccuracy);
+            System.out.printf("| %.0f%% | score gap ≥ 0.25 | %.1f%% | %.1f%% |%n", noise * 100, 100 * freshClear, 100 * unseenClear);
+            System.out.printf("normaliser: mean %.3f std %.3f%n", normalizer.mean(), normalizer.std());
+        }
+    }
+
+    /**
+     * A candidate for a prompt: the asked colour 40% of the time, its systematic confusion 30%,
+     * another colour otherwise; the asked shape half of the time.
+     */
+    static Scene candidate(Prompt p, Random random) {
+        double u = random.nextDouble();
+        Colour colour = u < 0.4 ? p.colour() : u < 0.7 ? p.colour().confusedWith()
+                : Colour.values()[random.nextInt(Colour.values().length)];
+        ShapeKind shape = random.nextBoolean() ? p.shape()
+                : ShapeKind.PRETRAINED.get(random.nextInt(ShapeKind.PRETRAINED.size()));
+        return PretrainingSet.randomScene(colour, shape, SIZE, random);
+    }
+
+    /** Pairs of candidates with different content (colour or shape), so that most have a clear winner. */
+    static List<ImagePair> pairs(List<Prompt> prompts, int n, ShapesOracle oracle, SimulatedLabeler labeler, Random random) {
+        List<ImagePair> out = new ArrayList<>();
+        while (out.size() < n) {
+            Prompt p = prompts.get(random.nextInt(prompts.size()));
+            Scene a = candidate(p, random);
+            Scene b = candidate(p, random);
+            if (a.colour() == b.colour() && a.shape() == b.shape()) {
+                continue;
+            }
+            Judgment ja = oracle.judge(ShapeRenderer.render(a, SIZE), p);
+            Judgment jb = oracle.judge(ShapeRenderer.render(b, SIZE), p);
+            out.add(new ImagePair(p, a, b, labeler.judge(ja, jb), ja.score(), jb.score()));
+        }
+        return out;
+    }
+
+    /** Rows: the labeler's chosen images then the rejected ones, or (byLabel false) a's then b's. */
+    private static NDList inputs(NDManager m, ImageRewardModel model, ByteTokenizer tokenizer, List<ImagePair> pairs,
+            boolean byLabel) {
+        List<Scene> scenes = new ArrayList<>();
+        List<String> prompts = new ArrayList<>();
+        for (int side = 0; side < 2; side++) {
+            for (ImagePair p : pairs) {
+                boolean aFirst = !byLabel || p.choice() != Choice.B;
+                scenes.add((side == 0) == aFirst ? p.a() : p.b());
+                prompts.add(p.prompt().text());
+            }
+        }
+        NDArray images = ShapesBatch.images(m, scenes, SIZE);
+        return model.inputs(m, tokenizer, images, prompts);
+    }
+
+    /** Agreement with the oracle on pairs whose oracle scores differ by more than {@code minGap}. */
+    static double accuracy(NDManager manager, ImageRewardModel model, ByteTokenizer tokenizer, List<ImagePair> pairs, double minGap) {
+        int correct = 0;
+        int counted = 0;
+        for (int start = 0; start < pairs.size(); start += 256) {
+            List<ImagePair> chunk = pairs.subList(start, Math.min(pairs.size(), start + 256));
+            try (NDManager sub = manager.newSubManager()) {
+                float[] r = RewardTrainer.score(model, sub, inputs(sub, model, tokenizer, chunk, false));
+                for (int i = 0; i < chunk.size(); i++) {
+                    ImagePair p = chunk.get(i);
+                    if (Math.abs(p.scoreA() - p.scoreB()) > minGap) {
+                        counted++;
+                        correct += (r[i] > r[chunk.size() + i]) == (p.scoreA() > p.scoreB()) ? 1 : 0;
+                    }
+                }
+            }
+        }
+        return correct / (double) counted;
+    }
+
+    /** Rewards of a fixed set of candidate images over every prompt: the normaliser's reference set. */
+    private static float[] referenceRewards(NDManager manager, ImageRewardModel model, ByteTokenizer tokenizer) {
+        Random random = new Random(12345);
+        List<Scene> scenes = new ArrayList<>();
+        List<String> prompts = new ArrayList<>();
+        for (Prompt p : Prompt.pretrained()) {
+            for (int i = 0; i < 16; i++) {
+                scenes.add(candidate(p, random));
+                prompts.add(p.text());
+            }
+        }
+        try (NDManager sub = manager.newSubManager()) {
+            return RewardTrainer.score(model, sub, model.inputs(sub, tokenizer, ShapesBatch.images(sub, scenes, SIZE), prompts));
+        }
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> out = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            out.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        return out;
+    }
+}
