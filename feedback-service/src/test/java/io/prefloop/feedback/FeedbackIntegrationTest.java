@@ -37,7 +37,7 @@ public abstract class FeedbackIntegrationTest {
     public static final String SERVICE = "test-service-key";
 
     @LocalServerPort
-    int port;
+    protected int port;
 
     @Autowired
     protected JdbcClient jdbc;

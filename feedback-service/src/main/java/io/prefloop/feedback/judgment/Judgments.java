@@ -4,9 +4,6 @@ import io.prefloop.common.auth.Caller;
 import io.prefloop.common.auth.Role;
 import io.prefloop.common.web.ApiException;
 import io.prefloop.common.web.Page;
-import io.prefloop.feedback.pair.PairView;
-import io.prefloop.feedback.pair.Pairs;
-import io.prefloop.feedback.project.Project;
 import io.prefloop.feedback.project.Projects;
 import io.prefloop.feedback.task.Tasks;
 import java.sql.ResultSet;
@@ -30,8 +27,6 @@ import org.springframework.transaction.annotation.Transactional;
 public class Judgments {
 
     public record Result(JudgmentView judgment, boolean replayed) {}
-
-    private record Task(UUID id, UUID pairId, UUID labelerId, String leftChoice, String state, Instant expiresAt) {}
 
     private static final RowMapper<JudgmentView> MAPPER = (ResultSet rs, int row) -> {
         int elapsed = rs.getInt("elapsed_ms");
@@ -57,64 +52,98 @@ public class Judgments {
         this.tasks = tasks;
     }
 
+    /**
+     * The pair as this labeler finds it, read under the pair's row lock in one statement: the
+     * project's tie rule, the labeler's lease (task) and earlier judgment of it, if any.
+     */
+    private record LockedPair(UUID id, UUID projectId, int judgmentsNeeded, int votesA, int votesB, int votesTie,
+            int votesBothBad, String status, boolean allowTies, UUID taskId, UUID taskLabelerId, String leftChoice,
+            String taskState, Instant taskExpiresAt, UUID judgmentId, String judgmentKey) {}
+
     @Transactional
     public Result submit(UUID pairId, Caller caller, JudgmentController.NewJudgment request, String idempotencyKey) {
         UUID labeler = Tasks.labelerId(caller);
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
             throw ApiException.invalid("Idempotency-Key", "must be 1 to 200 characters");
         }
-        Optional<JudgmentView> earlier = idempotencyKey == null ? Optional.empty() : byKey(labeler, idempotencyKey);
-        if (earlier.isPresent()) {
-            return replay(earlier.get(), pairId, request);
-        }
-        PairView pair = jdbc.sql("select * from pairs where id = ? for update").param(pairId).query(Pairs.MAPPER)
-                .optional().orElseThrow(() -> ApiException.notFound("Pair", pairId));
-        Project project = projects.require(pair.projectId());
-        if (request.choice() == Choice.TIE && !project.isAllowTies()) {
-            throw ApiException.invalid("choice", "ties are not allowed in this project");
-        }
-        Optional<JudgmentView> existing = jdbc.sql(SELECT + " where j.pair_id = ? and j.labeler_id = ?")
-                .params(pairId, labeler).query(MAPPER).optional();
-        if (existing.isPresent()) {
-            if (idempotencyKey != null && idempotencyKey.equals(keyOf(existing.get().id()))) {
-                return replay(existing.get(), pairId, request);
+        LockedPair pair = jdbc.sql("""
+                select p.id, p.project_id, p.judgments_needed, p.votes_a, p.votes_b, p.votes_tie, p.votes_both_bad,
+                       p.status, pr.allow_ties, t.id task_id, t.labeler_id task_labeler_id, t.left_choice,
+                       t.state task_state, t.expires_at task_expires_at, j.id judgment_id, j.idempotency_key judgment_key
+                from pairs p join projects pr on pr.id = p.project_id
+                left join tasks t on t.pair_id = p.id and (t.id = :task or (cast(:task as uuid) is null and t.labeler_id = :labeler))
+                left join judgments j on j.pair_id = p.id and j.labeler_id = :labeler
+                where p.id = :pair
+                for update of p""")
+                .param("pair", pairId).param("labeler", labeler).param("task", request.taskId())
+                .query(LockedPair.class).optional()
+                .orElseThrow(() -> idempotencyKey != null && byKey(labeler, idempotencyKey).isPresent()
+                        ? reusedKey() : ApiException.notFound("Pair", pairId));
+        if (pair.judgmentId() != null) {
+            if (idempotencyKey != null && idempotencyKey.equals(pair.judgmentKey())) {
+                return replay(byId(pair.judgmentId()), pairId, request);
             }
-            throw new ApiException(HttpStatus.CONFLICT, "Already judged", "You judged this pair already (as '"
-                    + existing.get().choice().json() + "'); a labeler judges a pair once");
+            throw new ApiException(HttpStatus.CONFLICT, "Already judged",
+                    "You judged this pair already; a labeler judges a pair once");
+        }
+        if (idempotencyKey != null) {
+            Optional<JudgmentView> elsewhere = byKey(labeler, idempotencyKey);
+            if (elsewhere.isPresent()) {
+                return replay(elsewhere.get(), pairId, request);
+            }
+        }
+        if (request.choice() == Choice.TIE && !pair.allowTies()) {
+            throw ApiException.invalid("choice", "ties are not allowed in this project");
         }
         if (pair.status().equals("resolved")) {
             throw ApiException.conflict("The pair is already resolved; it needs no more judgments");
         }
-        Task task = checkTask(pairId, labeler, request.taskId());
-        boolean leaseHeld = task != null && task.state().equals("leased") && task.expiresAt().isAfter(Instant.now());
+        if (request.taskId() != null) {
+            if (pair.taskId() == null) {
+                throw ApiException.invalid("task_id", "task " + request.taskId() + " is not a task for this pair");
+            }
+            if (!pair.taskLabelerId().equals(labeler)) {
+                throw ApiException.forbidden("Task " + request.taskId() + " belongs to another labeler");
+            }
+        }
+        boolean leaseHeld = pair.taskId() != null && pair.taskState().equals("leased")
+                && pair.taskExpiresAt().isAfter(Instant.now());
         if (!leaseHeld && request.choice() != Choice.SKIP && tasks.freeSlots(pairId, labeler) <= 0) {
             throw new ApiException(HttpStatus.CONFLICT, "Lease expired",
                     "Your lease on this pair expired and its remaining judgments went to other labelers");
         }
+
+        int a = pair.votesA() + (request.choice() == Choice.A ? 1 : 0);
+        int b = pair.votesB() + (request.choice() == Choice.B ? 1 : 0);
+        int tie = pair.votesTie() + (request.choice() == Choice.TIE ? 1 : 0);
+        int bothBad = pair.votesBothBad() + (request.choice() == Choice.BOTH_BAD ? 1 : 0);
+        Resolution resolution = a + b + tie + bothBad >= pair.judgmentsNeeded() ? Resolution.of(a, b, tie, bothBad) : null;
         UUID id = UUID.randomUUID();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        // one round trip: the judgment, the lease it ends, and the pair's new counts (and outcome)
         jdbc.sql("""
-                insert into judgments (id, pair_id, project_id, labeler_id, task_id, choice, left_choice, elapsed_ms,
-                                       idempotency_key, created_at)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
-                .params(id, pairId, pair.projectId(), labeler, task == null ? null : task.id(),
-                        request.choice().json(), task == null ? null : task.leftChoice(), request.elapsedMs(),
-                        idempotencyKey, Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MICROS)))
+                with judgment as (
+                    insert into judgments (id, pair_id, project_id, labeler_id, task_id, choice, left_choice, elapsed_ms,
+                                           idempotency_key, created_at)
+                    values (:id, :pair, :project, :labeler, :task, :choice, :left, :elapsed, :key, :now)),
+                task as (update tasks set state = 'judged' where id = :task)
+                update pairs set votes_a = :a, votes_b = :b, votes_tie = :tie, votes_both_bad = :bothBad,
+                       skips = skips + :skip, status = :status, outcome = :outcome, agreement = :agreement,
+                       resolved_at = case when :resolved then clock_timestamp() end
+                where id = :pair""")
+                .param("id", id).param("pair", pairId).param("project", pair.projectId()).param("labeler", labeler)
+                .param("task", pair.taskId()).param("choice", request.choice().json())
+                .param("left", pair.leftChoice()).param("elapsed", request.elapsedMs()).param("key", idempotencyKey)
+                .param("now", Timestamp.from(now)).param("a", a).param("b", b).param("tie", tie)
+                .param("bothBad", bothBad).param("skip", request.choice() == Choice.SKIP ? 1 : 0)
+                .param("status", resolution == null ? "open" : "resolved")
+                .param("outcome", resolution == null ? null : resolution.outcome())
+                .param("agreement", resolution == null ? null : resolution.agreement())
+                .param("resolved", resolution != null)
                 .update();
-        if (task != null) {
-            jdbc.sql("update tasks set state = 'judged' where id = ?").param(task.id()).update();
-        }
-        String column = request.choice().column();
-        PairView counted = jdbc.sql("update pairs set " + column + " = " + column + " + 1 where id = ? returning *")
-                .param(pairId).query(Pairs.MAPPER).single();
-        PairView.Votes v = counted.votes();
-        if (v.a() + v.b() + v.tie() + v.bothBad() >= counted.judgmentsNeeded()) {
-            Resolution resolution = Resolution.of(v.a(), v.b(), v.tie(), v.bothBad());
-            jdbc.sql("""
-                    update pairs set status = 'resolved', outcome = ?, agreement = ?, resolved_at = clock_timestamp()
-                    where id = ?""")
-                    .params(resolution.outcome(), resolution.agreement(), pairId).update();
-        }
-        return new Result(byId(id), false);
+        return new Result(new JudgmentView(id, pairId, pair.projectId(), labeler, pair.taskId(), request.choice(),
+                pair.leftChoice(), request.elapsedMs(), now, resolution == null ? "open" : "resolved",
+                resolution == null ? null : resolution.outcome()), false);
     }
 
     Page<JudgmentView> list(UUID projectId, Caller caller, UUID labelerFilter, String after, int limit) {
@@ -146,39 +175,22 @@ public class Judgments {
         return Page.of(rows, limit, j -> j.id().toString());
     }
 
-    private Task checkTask(UUID pairId, UUID labeler, UUID taskId) {
-        if (taskId != null) {
-            Task named = jdbc.sql("select * from tasks where id = ?").param(taskId).query(Task.class).optional()
-                    .orElseThrow(() -> ApiException.invalid("task_id", "task " + taskId + " does not exist"));
-            if (!named.labelerId().equals(labeler)) {
-                throw ApiException.forbidden("Task " + taskId + " belongs to another labeler");
-            }
-            if (!named.pairId().equals(pairId)) {
-                throw ApiException.invalid("task_id", "task " + taskId + " is for another pair");
-            }
-            return named;
-        }
-        return jdbc.sql("select * from tasks where pair_id = ? and labeler_id = ?").params(pairId, labeler)
-                .query(Task.class).optional().orElse(null);
-    }
-
     private Result replay(JudgmentView earlier, UUID pairId, JudgmentController.NewJudgment request) {
         boolean same = earlier.pairId().equals(pairId) && earlier.choice() == request.choice();
         if (!same) {
-            throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency-Key reused",
-                    "This Idempotency-Key was already used for a different judgment");
+            throw reusedKey();
         }
         return new Result(earlier, true);
+    }
+
+    private static ApiException reusedKey() {
+        return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency-Key reused",
+                "This Idempotency-Key was already used for a different judgment");
     }
 
     private Optional<JudgmentView> byKey(UUID labeler, String key) {
         return jdbc.sql(SELECT + " where j.labeler_id = ? and j.idempotency_key = ?").params(labeler, key)
                 .query(MAPPER).optional();
-    }
-
-    private String keyOf(UUID judgment) {
-        return jdbc.sql("select idempotency_key from judgments where id = ?").param(judgment).query(String.class)
-                .optional().orElse(null);
     }
 
     private JudgmentView byId(UUID id) {

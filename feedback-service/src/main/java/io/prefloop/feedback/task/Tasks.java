@@ -39,7 +39,6 @@ public class Tasks {
 
     @Transactional
     public Optional<TaskView> next(UUID projectId, Caller caller) {
-        projects.require(projectId);
         UUID labeler = labelerId(caller);
         List<UUID> held = jdbc.sql("""
                 select pair_id from tasks where labeler_id = ? and project_id = ? and state = 'leased'
@@ -66,14 +65,14 @@ public class Tasks {
                     .param("labeler", labeler)
                     .query(UUID.class).optional();
             if (locked.isEmpty()) {
+                projects.require(projectId); // 404 rather than 204 for a project that does not exist
                 return Optional.empty();
             }
-            UUID pair = locked.get();
-            if (freeSlots(pair, labeler) > 0) {
-                lease(pair, projectId, labeler);
-                return Optional.of(view(pair, labeler));
+            Optional<TaskView> leased = leaseIfFree(locked.get(), projectId, labeler);
+            if (leased.isPresent()) {
+                return leased;
             }
-            excluded.add(pair);
+            excluded.add(locked.get());
         }
         return Optional.empty();
     }
@@ -88,41 +87,54 @@ public class Tasks {
                 .params(labeler, pair).query(Integer.class).optional().orElse(0);
     }
 
-    private void lease(UUID pair, UUID projectId, UUID labeler) {
+    /**
+     * Leases a locked pair if it still has a free slot. The slots are counted by this new
+     * statement, which (in READ COMMITTED) sees every lease committed since the pair was picked.
+     */
+    private Optional<TaskView> leaseIfFree(UUID pair, UUID projectId, UUID labeler) {
         String left = ThreadLocalRandom.current().nextBoolean() ? "a" : "b";
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        jdbc.sql("""
-                insert into tasks (id, pair_id, project_id, labeler_id, left_choice, state, leased_at, expires_at)
-                values (?, ?, ?, ?, ?, 'leased', ?, ?)
-                on conflict (pair_id, labeler_id) do update
-                   set id = excluded.id, left_choice = excluded.left_choice, state = 'leased',
-                       leased_at = excluded.leased_at, expires_at = excluded.expires_at""")
-                .params(UUID.randomUUID(), pair, projectId, labeler, left, Timestamp.from(now),
-                        Timestamp.from(now.plus(properties.leaseDuration())))
-                .update();
+        return jdbc.sql("""
+                with lease as (
+                    insert into tasks (id, pair_id, project_id, labeler_id, left_choice, state, leased_at, expires_at)
+                    select :id, :pair, :project, :labeler, :left, 'leased', :now, :expires
+                    where (select p.judgments_needed - (p.votes_a + p.votes_b + p.votes_tie + p.votes_both_bad)
+                                  - (select count(*) from tasks t where t.pair_id = p.id and t.state = 'leased'
+                                     and t.expires_at > now() and t.labeler_id <> :labeler)
+                           from pairs p where p.id = :pair and p.status = 'open') > 0
+                    on conflict (pair_id, labeler_id) do update
+                       set id = excluded.id, left_choice = excluded.left_choice, state = 'leased',
+                           leased_at = excluded.leased_at, expires_at = excluded.expires_at
+                    returning *)
+                """ + VIEW_FROM + " lease t " + VIEW_JOIN)
+                .param("id", UUID.randomUUID()).param("pair", pair).param("project", projectId)
+                .param("labeler", labeler).param("left", left).param("now", Timestamp.from(now))
+                .param("expires", Timestamp.from(now.plus(properties.leaseDuration())))
+                .query(this::mapView).optional();
     }
 
+    private static final String VIEW_FROM = """
+            select t.id task_id, t.left_choice, t.leased_at, t.expires_at, p.id pair_id, p.project_id,
+                   ca.prompt, ca.id a_id, ca.text a_text, ca.image_sha256 a_image,
+                   cb.id b_id, cb.text b_text, cb.image_sha256 b_image
+            from """;
+
+    private static final String VIEW_JOIN = """
+             join pairs p on p.id = t.pair_id
+            join candidates ca on ca.id = p.candidate_a join candidates cb on cb.id = p.candidate_b""";
+
     private TaskView view(UUID pair, UUID labeler) {
-        return jdbc.sql("""
-                select t.id task_id, t.left_choice, t.leased_at, t.expires_at, p.id pair_id, p.project_id,
-                       ca.prompt, ca.id a_id, ca.text a_text, ca.image_sha256 a_image,
-                       cb.id b_id, cb.text b_text, cb.image_sha256 b_image
-                from tasks t join pairs p on p.id = t.pair_id
-                join candidates ca on ca.id = p.candidate_a join candidates cb on cb.id = p.candidate_b
-                where t.pair_id = ? and t.labeler_id = ?""")
-                .params(pair, labeler)
-                .query((rs, row) -> {
-                    TaskView.Side a = side("a", rs.getObject("a_id", UUID.class), rs.getString("a_text"),
-                            rs.getString("a_image"));
-                    TaskView.Side b = side("b", rs.getObject("b_id", UUID.class), rs.getString("b_text"),
-                            rs.getString("b_image"));
-                    boolean aLeft = rs.getString("left_choice").equals("a");
-                    return new TaskView(rs.getObject("task_id", UUID.class), rs.getObject("pair_id", UUID.class),
-                            rs.getObject("project_id", UUID.class), rs.getString("prompt"), aLeft ? a : b,
-                            aLeft ? b : a, rs.getTimestamp("leased_at").toInstant(),
-                            rs.getTimestamp("expires_at").toInstant());
-                })
-                .single();
+        return jdbc.sql(VIEW_FROM + " tasks t " + VIEW_JOIN + " where t.pair_id = ? and t.labeler_id = ?")
+                .params(pair, labeler).query(this::mapView).single();
+    }
+
+    private TaskView mapView(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+        TaskView.Side a = side("a", rs.getObject("a_id", UUID.class), rs.getString("a_text"), rs.getString("a_image"));
+        TaskView.Side b = side("b", rs.getObject("b_id", UUID.class), rs.getString("b_text"), rs.getString("b_image"));
+        boolean aLeft = rs.getString("left_choice").equals("a");
+        return new TaskView(rs.getObject("task_id", UUID.class), rs.getObject("pair_id", UUID.class),
+                rs.getObject("project_id", UUID.class), rs.getString("prompt"), aLeft ? a : b, aLeft ? b : a,
+                rs.getTimestamp("leased_at").toInstant(), rs.getTimestamp("expires_at").toInstant());
     }
 
     private TaskView.Side side(String choice, UUID id, String text, String sha) {

@@ -45,7 +45,7 @@ public class EmbeddedPostgresAutoConfiguration {
                 .setCleanDataDirectory(properties.ephemeral())
                 .setPort(properties.port())
                 .setServerConfig("max_connections", "200")
-                .setServerConfig("fsync", properties.ephemeral() ? "off" : "on")
+                .setServerConfig("fsync", properties.fsync() ? "on" : "off")
                 .start();
         log.info("Embedded PostgreSQL on port {} with data in {}", postgres.getPort(), dir);
         return postgres;

@@ -21,8 +21,10 @@ public class RealPostgres implements ApplicationContextInitializer<ConfigurableA
 
     @Override
     public void initialize(ConfigurableApplicationContext context) {
+        // fsync off makes the suite faster; benchmarks set prefloop.test.fsync=true to measure honestly
         Map<String, Object> properties = dockerAvailable() ? containerProperties() : Map.of(
-                "prefloop.embedded-postgres.ephemeral", "true");
+                "prefloop.embedded-postgres.ephemeral", "true",
+                "prefloop.embedded-postgres.fsync", System.getProperty("prefloop.test.fsync", "false"));
         context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("realPostgres", properties));
     }
 

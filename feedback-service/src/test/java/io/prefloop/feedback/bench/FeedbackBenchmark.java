@@ -1,0 +1,253 @@
+package io.prefloop.feedback.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prefloop.common.test.ApiClient;
+import io.prefloop.feedback.FeedbackIntegrationTest;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Measures, does not test. Run:
+ * {@code mvn -B test -pl feedback-service -am -Dgroups=benchmark -Dsurefire.excludedGroups= -Dsurefire.failIfNoSpecifiedTests=false}
+ * Results go to {@code feedback-service/target/benchmarks/feedback.md}; docs/benchmarks.md keeps them.
+ */
+@Tag("benchmark")
+class FeedbackBenchmark extends FeedbackIntegrationTest {
+
+    private static final int LABELERS = Integer.getInteger("bench.labelers", 32);
+    private static final int SECONDS = Integer.getInteger("bench.seconds", 30);
+    private static final int EXPORT_ROWS = Integer.getInteger("bench.exportRows", 100_000);
+
+    @Autowired
+    DataSource dataSource;
+
+    private final StringBuilder report = new StringBuilder();
+
+    @Test
+    void measure() throws Exception {
+        report.append("# feedback-service benchmark\n\n")
+                .append("- cores: ").append(Runtime.getRuntime().availableProcessors())
+                .append(", JVM max heap: ").append(Runtime.getRuntime().maxMemory() >> 20).append(" MiB\n");
+        judgments();
+        pgbench();
+        export();
+        Path out = Path.of("target/benchmarks/feedback.md");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, report.toString());
+        System.out.println(report);
+    }
+
+    /** 32 labelers, each looping GET tasks/next → POST judgment, one judgment resolves a pair. */
+    private void judgments() throws Exception {
+        String project = createProject("text", 1, true);
+        int pairs = (SECONDS + 10) * 3000;
+        seedPairs(project, pairs);
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < LABELERS; i++) {
+            keys.add(createLabeler("bench " + i));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(LABELERS);
+        AtomicBoolean measuring = new AtomicBoolean(false);
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong failures = new AtomicLong();
+        List<long[]> latencies = new ArrayList<>();
+        List<Future<Integer>> counts = new ArrayList<>();
+        for (String key : keys) {
+            long[] mine = new long[2_000_000];
+            latencies.add(mine);
+            counts.add(pool.submit(() -> {
+                int n = 0;
+                while (running.get()) {
+                    ApiClient.Response next = api.get("/v1/projects/" + project + "/tasks/next", key);
+                    if (next.status() != 200) {
+                        failures.incrementAndGet();
+                        continue;
+                    }
+                    JsonNode task = next.json();
+                    long start = System.nanoTime();
+                    ApiClient.Response judged = api.post("/v1/pairs/" + task.get("pair_id").asString() + "/judgments",
+                            key, "{\"choice\":\"a\",\"elapsed_ms\":1000,\"task_id\":\"" + task.get("task_id").asString()
+                                    + "\"}", Map.of("Idempotency-Key", task.get("task_id").asString()));
+                    long took = System.nanoTime() - start;
+                    if (judged.status() != 201) {
+                        failures.incrementAndGet();
+                    } else if (measuring.get() && n < mine.length) {
+                        mine[n++] = took;
+                    }
+                }
+                return n;
+            }));
+        }
+        Thread.sleep(5_000); // warm-up: JIT, connection pools, PostgreSQL caches
+        measuring.set(true);
+        long start = System.nanoTime();
+        Thread.sleep(SECONDS * 1000L);
+        measuring.set(false);
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        running.set(false);
+        long[] all = new long[0];
+        for (int i = 0; i < counts.size(); i++) {
+            int n = counts.get(i).get();
+            long[] mine = Arrays.copyOf(latencies.get(i), n);
+            long[] merged = Arrays.copyOf(all, all.length + n);
+            System.arraycopy(mine, 0, merged, all.length, n);
+            all = merged;
+        }
+        pool.shutdown();
+        Arrays.sort(all);
+        double rate = all.length / elapsed;
+        report.append("\n## Judgments over HTTP (").append(LABELERS).append(" concurrent labelers, ").append(SECONDS)
+                .append(" s after 5 s warm-up)\n\n")
+                .append("Each labeler loops: GET tasks/next, then POST the judgment (with Idempotency-Key); every")
+                .append(" judgment resolves its pair (judgments_per_pair = 1), the most work a judgment can cause.\n\n")
+                .append(String.format("| judgments/s | task+judgment cycles/s | POST p50 | POST p99 | failures |%n"))
+                .append("|---|---|---|---|---|\n")
+                .append(String.format("| %.0f | %.0f | %.1f ms | %.1f ms | %d |%n", rate, rate,
+                        all[all.length / 2] / 1e6, all[(int) (all.length * 0.99)] / 1e6, failures.get()));
+        lastJudgmentRate = rate;
+    }
+
+    private double lastJudgmentRate;
+
+    /** The same machine's PostgreSQL alone: pgbench inserting a row like a judgment, same clients. */
+    private void pgbench() throws Exception {
+        Path pgbench = List.of("/usr/lib/postgresql/17/bin/pgbench", "/usr/lib/postgresql/16/bin/pgbench",
+                        "/usr/lib/postgresql/15/bin/pgbench", "/usr/bin/pgbench").stream()
+                .map(Path::of).filter(Files::isExecutable).findFirst().orElse(null);
+        if (pgbench == null) {
+            report.append("\n## pgbench reference\n\npgbench not found; skipped.\n");
+            return;
+        }
+        jdbc.sql("""
+                create table if not exists bench_judgments (
+                    id uuid primary key, pair_id uuid not null, project_id uuid not null, labeler_id uuid not null,
+                    task_id uuid, choice text not null, left_choice char(1), elapsed_ms int, idempotency_key text,
+                    created_at timestamptz not null default now(), unique (pair_id, labeler_id))""").update();
+        Path script = Files.createTempFile("judgment", ".sql");
+        Files.writeString(script, """
+                insert into bench_judgments (id, pair_id, project_id, labeler_id, task_id, choice, left_choice, elapsed_ms, idempotency_key)
+                values (gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 'a', 'b', 1000, md5(random()::text));
+                """);
+        String url;
+        try (var connection = dataSource.getConnection()) {
+            url = connection.getMetaData().getURL();
+        }
+        URI uri = URI.create(url.substring("jdbc:".length()));
+        Process process = new ProcessBuilder(pgbench.toString(), "-n", "-c", Integer.toString(LABELERS), "-j", "2",
+                "-T", Integer.toString(SECONDS), "-f", script.toString(), "-h", uri.getHost(), "-p",
+                Integer.toString(uri.getPort()), "-U", "postgres", uri.getPath().substring(1))
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        process.waitFor(SECONDS + 60L, TimeUnit.SECONDS);
+        double tps = output.lines().filter(l -> l.startsWith("tps")).findFirst()
+                .map(l -> Double.parseDouble(l.replaceAll("tps = ([0-9.]+).*", "$1"))).orElse(Double.NaN);
+        String latency = output.lines().filter(l -> l.startsWith("latency average")).findFirst().orElse("");
+        report.append("\n## pgbench reference\n\n")
+                .append("`pgbench -c ").append(LABELERS).append(" -j 2 -T ").append(SECONDS)
+                .append("` on the same PostgreSQL, one INSERT of a judgment-like row (same columns, primary key and")
+                .append(" unique index) per transaction.\n\n")
+                .append(String.format("| pgbench inserts/s | %s | service judgments/s ÷ pgbench |%n",
+                        latency.isEmpty() ? "latency" : "latency avg"))
+                .append("|---|---|---|\n")
+                .append(String.format("| %.0f | %s | %.2f |%n", tps, latency.replaceAll(".*= ", ""),
+                        lastJudgmentRate / tps));
+        jdbc.sql("drop table bench_judgments").update();
+    }
+
+    /** 100,000 resolved comparisons, streamed as TRL NDJSON over HTTP. */
+    private void export() throws Exception {
+        String project = createProject("text", 1, true);
+        seedResolved(project, EXPORT_ROWS);
+        HttpClient http = HttpClient.newHttpClient();
+        Map<String, String> results = new LinkedHashMap<>();
+        for (String format : List.of("trl", "openai")) {
+            System.gc();
+            List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
+                    .filter(p -> p.getType() == MemoryType.HEAP).toList();
+            long before = heap.stream().mapToLong(p -> p.getUsage().getUsed()).sum();
+            heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+            long start = System.nanoTime();
+            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(
+                            URI.create("http://localhost:" + port + "/v1/projects/" + project + "/export?format=" + format))
+                    .header("Authorization", "Bearer " + ADMIN).build(), HttpResponse.BodyHandlers.ofInputStream());
+            long lines = 0;
+            long bytes = 0;
+            try (InputStream in = response.body()) {
+                byte[] buffer = new byte[65536];
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    bytes += n;
+                    for (int i = 0; i < n; i++) {
+                        if (buffer[i] == '\n') {
+                            lines++;
+                        }
+                    }
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+            assertThat(lines).isEqualTo(EXPORT_ROWS);
+            results.put(format, String.format("| %s | %,d | %.1f MB | %.2f s | %,.0f rows/s | %d MiB |", format, lines,
+                    bytes / 1e6, seconds, lines / seconds, Math.max(0, peak - before) >> 20));
+        }
+        report.append("\n## Export of ").append(String.format("%,d", EXPORT_ROWS)).append(" resolved comparisons\n\n")
+                .append("Streamed NDJSON over HTTP, read by a client in the same JVM. Peak heap growth is the rise")
+                .append(" of the heap pools' peak over the heap in use after a GC before the export (server and")
+                .append(" client together).\n\n")
+                .append("| format | rows | size | time | rate | peak heap growth |\n|---|---|---|---|---|---|\n");
+        results.values().forEach(r -> report.append(r).append('\n'));
+    }
+
+    /** Two candidates and a pair per prompt, made in one statement (the API path is measured elsewhere). */
+    private void seedPairs(String project, int pairs) {
+        jdbc.sql("""
+                with seed as materialized (
+                    select g, gen_random_uuid() a, gen_random_uuid() b from generate_series(1, :n) g),
+                ca as (insert into candidates (id, project_id, prompt, text, model)
+                       select a, :project, 'prompt ' || g, 'reply one ' || g, 'bench' from seed),
+                cb as (insert into candidates (id, project_id, prompt, text, model)
+                       select b, :project, 'prompt ' || g, 'reply two ' || g, 'bench' from seed)
+                insert into pairs (id, project_id, candidate_a, candidate_b, judgments_needed, created_at)
+                select gen_random_uuid(), :project, a, b, 1, now() + g * interval '1 microsecond' from seed""")
+                .param("n", pairs).param("project", java.util.UUID.fromString(project)).update();
+        jdbc.sql("analyze").update();
+    }
+
+    private void seedResolved(String project, int rows) {
+        seedPairs(project, rows);
+        jdbc.sql("""
+                update pairs set votes_a = 1, status = 'resolved', outcome = 'a', agreement = 1, resolved_at = now()
+                where project_id = ?::uuid""").param(project).update();
+    }
+
+    static {
+        // measure with durable commits, as in production
+        System.setProperty("prefloop.test.fsync", "true");
+    }
+}
