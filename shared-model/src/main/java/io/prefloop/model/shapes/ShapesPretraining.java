@@ -99,7 +99,7 @@ public final class ShapesPretraining {
             Map<String, Object> metrics = new LinkedHashMap<>();
             metrics.put("train_seconds", Math.round(trainSeconds));
             Sampler sampler = new Sampler(ema, null, spec);
-            for (double w : new double[] {1, 2, 3, 5}) {
+            for (double w : evalImages > 0 ? new double[] {1, 2, 3, 5} : new double[0]) {
                 AlignmentEval.Result r = AlignmentEval.run(sampler, m, Prompt.pretrained(), evalImages, 1_000_000,
                         SamplerSettings.ddim(25, w), 100);
                 System.out.printf("cfg %.0f: alignment %.3f colour %.3f shape %.3f misbound %.3f%n",
