@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prefloop.common.test.ApiClient;
 import io.prefloop.feedback.FeedbackIntegrationTest;
+import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -42,6 +43,7 @@ class FeedbackBenchmark extends FeedbackIntegrationTest {
 
     private static final int LABELERS = Integer.getInteger("bench.labelers", 32);
     private static final int SECONDS = Integer.getInteger("bench.seconds", 30);
+    private static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup", 15);
     private static final int EXPORT_ROWS = Integer.getInteger("bench.exportRows", 100_000);
 
     @Autowired
@@ -104,12 +106,16 @@ class FeedbackBenchmark extends FeedbackIntegrationTest {
                 return n;
             }));
         }
-        Thread.sleep(5_000); // warm-up: JIT, connection pools, PostgreSQL caches
+        Thread.sleep(WARMUP_SECONDS * 1000L); // JIT (C2 competes for the same 2 cores), pools, caches
+        long jvmTicks = cpuTicks(ProcessHandle.current().pid());
+        long postgresTicks = postgresTicks();
         measuring.set(true);
         long start = System.nanoTime();
         Thread.sleep(SECONDS * 1000L);
         measuring.set(false);
         double elapsed = (System.nanoTime() - start) / 1e9;
+        double jvmSeconds = (cpuTicks(ProcessHandle.current().pid()) - jvmTicks) / 100.0;
+        double postgresSeconds = (postgresTicks() - postgresTicks) / 100.0;
         running.set(false);
         long[] all = new long[0];
         for (int i = 0; i < counts.size(); i++) {
@@ -129,7 +135,12 @@ class FeedbackBenchmark extends FeedbackIntegrationTest {
                 .append(String.format("| judgments/s | task+judgment cycles/s | POST p50 | POST p99 | failures |%n"))
                 .append("|---|---|---|---|---|\n")
                 .append(String.format("| %.0f | %.0f | %.1f ms | %.1f ms | %d |%n", rate, rate,
-                        all[all.length / 2] / 1e6, all[(int) (all.length * 0.99)] / 1e6, failures.get()));
+                        all[all.length / 2] / 1e6, all[(int) (all.length * 0.99)] / 1e6, failures.get()))
+                .append(String.format("%nCPU per judgment (GET next + POST): this JVM (service and client) %.1f ms,"
+                        + " PostgreSQL %.1f ms; the machine has %d cores, so CPU caps the rate near %.0f/s.%n",
+                        1000 * jvmSeconds / all.length, 1000 * postgresSeconds / all.length,
+                        Runtime.getRuntime().availableProcessors(),
+                        Runtime.getRuntime().availableProcessors() * all.length / (jvmSeconds + postgresSeconds)));
         lastJudgmentRate = rate;
     }
 
@@ -237,6 +248,22 @@ class FeedbackBenchmark extends FeedbackIntegrationTest {
                 select gen_random_uuid(), :project, a, b, 1, now() + g * interval '1 microsecond' from seed""")
                 .param("n", pairs).param("project", java.util.UUID.fromString(project)).update();
         jdbc.sql("analyze").update();
+    }
+
+    /** User + system CPU time of a process, in clock ticks (1/100 s), from /proc. */
+    private static long cpuTicks(long pid) {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/" + pid + "/stat")).replaceAll(".*\\) ", "").split(" ");
+            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static long postgresTicks() {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/postgres")).orElse(false))
+                .mapToLong(p -> cpuTicks(p.pid())).sum();
     }
 
     private void seedResolved(String project, int rows) {

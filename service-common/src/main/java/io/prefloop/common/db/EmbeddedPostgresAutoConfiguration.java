@@ -40,6 +40,7 @@ public class EmbeddedPostgresAutoConfiguration {
                 ? Files.createTempDirectory("prefloop-pg-")
                 : Path.of(properties.dataDir()).toAbsolutePath().normalize();
         Files.createDirectories(dir);
+        StalePostmaster.stopIfRunning(dir);
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(properties.ephemeral())
