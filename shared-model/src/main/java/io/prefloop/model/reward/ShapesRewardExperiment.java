@@ -43,7 +43,26 @@ public final class ShapesRewardExperiment {
     private ShapesRewardExperiment() {}
 
     /** A pair of images for one prompt, with the labeler's verdict and the oracle's scores. */
-    record ImagePair(Prompt prompt, Scene a, Scene b, Choice choice, double scoreA, double scoreB) {}
+    record ImagePair(Prompt prompt, Scene a, Scene b, Choice choice, double scoreA, double scoreB,
+            boolean alignedA, boolean alignedB) {}
+
+    /** Which pairs an accuracy is measured on. */
+    enum Slice {
+        /** every pair whose oracle scores differ */
+        DECISIVE,
+        /** scores differ by at least 0.25 */
+        CLEAR,
+        /** exactly one image matches the prompt (the oracle's yes/no alignment) */
+        ALIGNMENT;
+
+        boolean contains(ImagePair p) {
+            return switch (this) {
+                case DECISIVE -> p.scoreA() != p.scoreB();
+                case CLEAR -> Math.abs(p.scoreA() - p.scoreB()) >= 0.25;
+                case ALIGNMENT -> p.alignedA() != p.alignedB();
+            };
+        }
+    }
 
     public static void main(String[] args) {
         Map<String, String> o = options(args);
@@ -55,6 +74,10 @@ public final class ShapesRewardExperiment {
         float lr = Float.parseFloat(o.getOrDefault("lr", "2e-3"));
         long seed = Long.parseLong(o.getOrDefault("seed", "1"));
         Path storeDir = Path.of(o.getOrDefault("store", "target/shapes-store"));
+        if (o.containsKey("evaluate")) {
+            evaluateCheckpoint(storeDir, o.get("evaluate"), noise, seed);
+            return;
+        }
 
         List<Prompt> all = Prompt.pretrained();
         // one unseen colour × shape combination per shape, so every word is still seen in training
@@ -93,10 +116,8 @@ public final class ShapesRewardExperiment {
                 }
             }
             double trainSeconds = (System.nanoTime() - start) / 1e9;
-            double freshAccuracy = accuracy(manager, model, tokenizer, fresh, 0);
-            double unseenAccuracy = accuracy(manager, model, tokenizer, unseen, 0);
-            double freshClear = accuracy(manager, model, tokenizer, fresh, 0.25);
-            double unseenClear = accuracy(manager, model, tokenizer, unseen, 0.25);
+            double freshAccuracy = accuracy(manager, model, tokenizer, fresh, Slice.DECISIVE);
+            double unseenAccuracy = accuracy(manager, model, tokenizer, unseen, Slice.DECISIVE);
 
             RewardNormalizer normalizer = RewardNormalizer.fit(referenceRewards(manager, model, tokenizer));
             Map<String, Object> metrics = new LinkedHashMap<>(normalizer.toMetrics());
@@ -113,11 +134,38 @@ public final class ShapesRewardExperiment {
                     BlockWeights.of(model));
 
             System.out.printf("%nimage reward model (%d steps x %d pairs, %.0f s, published %s)%n", steps, batch, trainSeconds, id);
-            System.out.println("| label noise | pairs | accuracy, fresh images of training prompts | accuracy, unseen prompts |");
-            System.out.println("|---|---|---|---|");
-            System.out.printf("| %.0f%% | all oracle-decisive | %.1f%% | %.1f%% |%n", noise * 100, 100 * freshAccuracy, 100 * unseenAccuracy);
-            System.out.printf("| %.0f%% | score gap ≥ 0.25 | %.1f%% | %.1f%% |%n", noise * 100, 100 * freshClear, 100 * unseenClear);
+            report(manager, model, tokenizer, fresh, unseen, noise);
             System.out.printf("normaliser: mean %.3f std %.3f%n", normalizer.mean(), normalizer.std());
+        }
+    }
+
+    static void report(NDManager manager, ImageRewardModel model, ByteTokenizer tokenizer, List<ImagePair> fresh,
+            List<ImagePair> unseen, double noise) {
+        System.out.println("| label noise | pairs | accuracy, fresh images of training prompts | accuracy, unseen prompts |");
+        System.out.println("|---|---|---|---|");
+        for (Slice slice : Slice.values()) {
+            System.out.printf("| %.0f%% | %s (%d / %d) | %.1f%% | %.1f%% |%n", noise * 100, slice.name().toLowerCase(),
+                    fresh.stream().filter(slice::contains).count(), unseen.stream().filter(slice::contains).count(),
+                    100 * accuracy(manager, model, tokenizer, fresh, slice), 100 * accuracy(manager, model, tokenizer, unseen, slice));
+        }
+    }
+
+    /** Evaluates a published checkpoint on freshly drawn pairs (same seeds as training uses for its test pairs). */
+    static void evaluateCheckpoint(Path storeDir, String checkpoint, double noise, long seed) {
+        List<Prompt> heldOutPrompts = List.of(new Prompt(Colour.PURPLE, ShapeKind.CIRCLE),
+                new Prompt(Colour.GREEN, ShapeKind.SQUARE), new Prompt(Colour.YELLOW, ShapeKind.TRIANGLE));
+        List<Prompt> trainPrompts = Prompt.pretrained().stream().filter(p -> !heldOutPrompts.contains(p)).toList();
+        ShapesOracle oracle = new ShapesOracle(SIZE);
+        SimulatedLabeler labeler = new SimulatedLabeler(noise, seed + 1);
+        Random random = new Random(seed + 1);
+        List<ImagePair> fresh = pairs(trainPrompts, 2000, oracle, labeler, random);
+        List<ImagePair> unseen = pairs(heldOutPrompts, 2000, oracle, labeler, random);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            var loaded = new DirectoryCheckpointStore(storeDir).load(CheckpointId.parse(checkpoint), manager);
+            ImageRewardModel model = ImageRewardModel.create(ImageRewardSpec.fromMap(loaded.manifest().architecture()), manager);
+            BlockWeights.load(model, loaded.weights());
+            System.out.println(checkpoint + " on new pairs:");
+            report(manager, model, new ByteTokenizer(), fresh, unseen, noise);
         }
     }
 
@@ -146,7 +194,7 @@ public final class ShapesRewardExperiment {
             }
             Judgment ja = oracle.judge(ShapeRenderer.render(a, SIZE), p);
             Judgment jb = oracle.judge(ShapeRenderer.render(b, SIZE), p);
-            out.add(new ImagePair(p, a, b, labeler.judge(ja, jb), ja.score(), jb.score()));
+            out.add(new ImagePair(p, a, b, labeler.judge(ja, jb), ja.score(), jb.score(), ja.aligned(), jb.aligned()));
         }
         return out;
     }
@@ -167,8 +215,8 @@ public final class ShapesRewardExperiment {
         return model.inputs(m, tokenizer, images, prompts);
     }
 
-    /** Agreement with the oracle on pairs whose oracle scores differ by more than {@code minGap}. */
-    static double accuracy(NDManager manager, ImageRewardModel model, ByteTokenizer tokenizer, List<ImagePair> pairs, double minGap) {
+    /** Agreement with the oracle's order on the pairs of a slice. */
+    static double accuracy(NDManager manager, ImageRewardModel model, ByteTokenizer tokenizer, List<ImagePair> pairs, Slice slice) {
         int correct = 0;
         int counted = 0;
         for (int start = 0; start < pairs.size(); start += 256) {
@@ -177,7 +225,7 @@ public final class ShapesRewardExperiment {
                 float[] r = RewardTrainer.score(model, sub, inputs(sub, model, tokenizer, chunk, false));
                 for (int i = 0; i < chunk.size(); i++) {
                     ImagePair p = chunk.get(i);
-                    if (Math.abs(p.scoreA() - p.scoreB()) > minGap) {
+                    if (slice.contains(p)) {
                         counted++;
                         correct += (r[i] > r[chunk.size() + i]) == (p.scoreA() > p.scoreB()) ? 1 : 0;
                     }

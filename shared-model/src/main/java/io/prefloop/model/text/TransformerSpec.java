@@ -25,11 +25,6 @@ public record TransformerSpec(int vocabSize, int maxLength, int dModel, int head
         }
     }
 
-    /** The replies world's base model: about 140k parameters, trains on 2 CPU cores in minutes. */
-    public static TransformerSpec small(int vocabSize) {
-        return new TransformerSpec(vocabSize, 96, 64, 4, 2, 256);
-    }
-
     public Map<String, Object> toMap() {
         Map<String, Object> map = new LinkedHashMap<>();
         map.put("type", "causal_transformer");
