@@ -3,12 +3,7 @@ package io.prefloop.feedback;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prefloop.common.test.ApiClient;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,13 +30,12 @@ class CrashRecoveryTest {
     @TempDir
     Path dir;
 
-    private Process service;
+    private ServiceProcess service;
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (service != null && service.isAlive()) {
-            service.destroy(); // graceful: the service closes its embedded PostgreSQL
-            service.waitFor(60, TimeUnit.SECONDS);
+        if (service != null) {
+            service.close();
         }
     }
 
@@ -49,9 +43,9 @@ class CrashRecoveryTest {
 
     @Test
     void aKilledServiceLosesNoAcknowledgedJudgmentAndRetriesDoNotDuplicate() throws Exception {
-        int port = freePort();
-        service = start(port);
-        ApiClient api = new ApiClient("http://localhost:" + port);
+        int port = ServiceProcess.freePort();
+        service = ServiceProcess.start(dir, port, Map.of("PREFLOOP_ADMIN_KEY", ADMIN));
+        ApiClient api = service.api();
         String project = api.post("/v1/projects", ADMIN, "{\"name\":\"crash\",\"modality\":\"text\",\"judgments_per_pair\":2}")
                 .json().get("id").asString();
         for (int i = 0; i < 150; i++) {
@@ -103,13 +97,13 @@ class CrashRecoveryTest {
         while (count.get() < 100 && Instant.now().isBefore(until)) {
             Thread.sleep(20);
         }
-        service.destroyForcibly().waitFor(); // SIGKILL, mid-load
+        service.kill(); // SIGKILL, mid-load
         pool.shutdown();
         assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
         assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(100);
 
-        service = start(port);
-        assertThat(Files.readString(dir.resolve("service.log")))
+        service = ServiceProcess.start(dir, port, Map.of("PREFLOOP_ADMIN_KEY", ADMIN));
+        assertThat(service.log())
                 .as("the killed service's PostgreSQL was left running and had to be stopped")
                 .contains("Stopping an orphaned PostgreSQL");
         for (Map.Entry<String, String> judgment : acknowledged.entrySet()) {
@@ -138,38 +132,5 @@ class CrashRecoveryTest {
             assertThat(v.get("a").asInt() + v.get("b").asInt()).isEqualTo(2);
         }
         assertThat(resolvedVotes).isLessThanOrEqualTo(judgments);
-    }
-
-    private Process start(int port) throws IOException, InterruptedException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx512m", "-cp",
-                System.getProperty("java.class.path"), FeedbackApplication.class.getName())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("service.log").toFile()));
-        builder.environment().remove("SPRING_DATASOURCE_URL");
-        builder.environment().put("PORT", Integer.toString(port));
-        builder.environment().put("PREFLOOP_ADMIN_KEY", ADMIN);
-        builder.environment().put("PREFLOOP_EMBEDDED_POSTGRES_DATA_DIR", dir.resolve("db").toString());
-        Process process = builder.start();
-        ApiClient api = new ApiClient("http://localhost:" + port);
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                if (api.get("/actuator/health/readiness", null).status() == 200) {
-                    return process;
-                }
-            } catch (UncheckedIOException e) {
-                // not listening yet
-            }
-            assertThat(process.isAlive()).as("service exited; see " + dir.resolve("service.log")).isTrue();
-            Thread.sleep(250);
-        }
-        throw new AssertionError("service did not become ready; see " + dir.resolve("service.log"));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

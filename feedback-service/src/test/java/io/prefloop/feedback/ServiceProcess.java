@@ -1,0 +1,117 @@
+package io.prefloop.feedback;
+
+import io.prefloop.common.test.ApiClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The feedback-service in a JVM of its own, on its embedded PostgreSQL, as a user runs it. */
+public final class ServiceProcess implements AutoCloseable {
+
+    private static final Pattern POSTGRES_PORT = Pattern.compile("Embedded PostgreSQL on port (\\d+)");
+
+    private final Process process;
+    private final Path log;
+    private final int port;
+
+    private ServiceProcess(Process process, Path log, int port) {
+        this.process = process;
+        this.log = log;
+        this.port = port;
+    }
+
+    /** Starts the service with its database in {@code dir/db}, its log in {@code dir/service.log}. */
+    public static ServiceProcess start(Path dir, int port, Map<String, String> environment) throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path log = dir.resolve("service.log");
+        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx512m", "-cp",
+                System.getProperty("java.class.path"), FeedbackApplication.class.getName())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().remove("SPRING_DATASOURCE_URL");
+        builder.environment().put("PORT", Integer.toString(port));
+        builder.environment().put("PREFLOOP_EMBEDDED_POSTGRES_DATA_DIR", dir.resolve("db").toString());
+        builder.environment().putAll(environment);
+        ServiceProcess service = new ServiceProcess(builder.start(), log, port);
+        service.awaitReady();
+        return service;
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    public ApiClient api() {
+        return new ApiClient("http://localhost:" + port);
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    /** The port of the service's embedded PostgreSQL, read from its log. */
+    public int postgresPort() throws IOException {
+        Matcher m = POSTGRES_PORT.matcher(log());
+        int found = -1;
+        while (m.find()) {
+            found = Integer.parseInt(m.group(1)); // the last start's
+        }
+        if (found > 0) {
+            return found;
+        }
+        throw new IllegalStateException("No embedded PostgreSQL in the log");
+    }
+
+    /** SIGKILL: no shutdown hook runs, as when the machine or the OOM killer takes the process. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy(); // graceful: the service closes its embedded PostgreSQL
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    private void awaitReady() {
+        ApiClient api = api();
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                if (api.get("/actuator/health/readiness", null).status() == 200) {
+                    return;
+                }
+            } catch (UncheckedIOException e) {
+                // not listening yet
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException("The service exited; see " + log);
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException("The service did not become ready; see " + log);
+    }
+}
