@@ -100,7 +100,12 @@ public final class ShapesRewardExperiment {
         long start = System.nanoTime();
         try (NDManager manager = NDManager.newBaseManager()) {
             ai.djl.engine.Engine.getInstance().setRandomSeed((int) seed);
-            ImageRewardModel model = ImageRewardModel.create(ImageRewardSpec.shapes(tokenizer.vocabSize()), manager);
+            ImageRewardSpec spec = ImageRewardSpec.shapes(tokenizer.vocabSize());
+            if (o.containsKey("channels")) {
+                int[] channels = java.util.Arrays.stream(o.get("channels").split(",")).mapToInt(Integer::parseInt).toArray();
+                spec = new ImageRewardSpec(SIZE, channels, spec.prompt());
+            }
+            ImageRewardModel model = ImageRewardModel.create(spec, manager);
             RewardTrainer trainer = new RewardTrainer(model, new BradleyTerryLoss(TiePolicy.DROP, center),
                     OptimizerStep.adamCosine(model, lr, steps));
             for (int step = 1; step <= steps; step++) {
