@@ -46,7 +46,10 @@ public class EmbeddedPostgresAutoConfiguration {
                 .setCleanDataDirectory(properties.ephemeral())
                 .setPort(properties.port())
                 .setServerConfig("max_connections", "200")
+                // the library's defaults suit throw-away test databases (-F, synchronous_commit=off);
+                // a service's own database must not lose an acknowledged commit
                 .setServerConfig("fsync", properties.fsync() ? "on" : "off")
+                .setServerConfig("synchronous_commit", properties.fsync() ? "on" : "off")
                 .start();
         log.info("Embedded PostgreSQL on port {} with data in {}", postgres.getPort(), dir);
         return postgres;

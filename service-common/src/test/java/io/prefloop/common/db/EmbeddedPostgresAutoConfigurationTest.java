@@ -21,6 +21,8 @@ class EmbeddedPostgresAutoConfigurationTest {
         runner.withPropertyValues("spring.application.name=feedback", dataDir).run(context -> {
             JdbcClient jdbc = JdbcClient.create(context.getBean(DataSource.class));
             assertThat(jdbc.sql("select current_database()").query(String.class).single()).isEqualTo("feedback");
+            assertThat(jdbc.sql("show fsync").query(String.class).single()).isEqualTo("on");
+            assertThat(jdbc.sql("show synchronous_commit").query(String.class).single()).isEqualTo("on");
             jdbc.sql("create table kept (v text)").update();
             jdbc.sql("insert into kept values ('judgment')").update();
         });
