@@ -1,0 +1,119 @@
+package io.prefloop.trainer.job;
+
+import io.prefloop.common.web.ApiException;
+import io.prefloop.common.web.FieldProblem;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.http.HttpStatus;
+
+/**
+ * The hyperparameters each method accepts, with defaults and bounds. A request names only what it
+ * changes; anything unknown, non-finite or out of range is refused with the key named, so a typo
+ * never trains silently with a default.
+ */
+public final class Hyperparameters {
+
+    private record Spec(Object defaultValue, double min, boolean minExclusive, double max, Set<String> choices) {
+        static Spec number(double defaultValue, double min, boolean minExclusive, double max) {
+            return new Spec(defaultValue, min, minExclusive, max, Set.of());
+        }
+
+        static Spec integer(int defaultValue, int min, int max) {
+            return new Spec(defaultValue, min, false, max, Set.of());
+        }
+
+        static Spec choice(String defaultValue, String... choices) {
+            return new Spec(defaultValue, 0, false, 0, Set.of(choices));
+        }
+
+        boolean isInteger() {
+            return defaultValue instanceof Integer;
+        }
+    }
+
+    private static final Map<String, Spec> COMMON = Map.of(
+            "learning_rate", Spec.number(1e-4, 0, true, 1),
+            "batch_size", Spec.integer(16, 1, 4096),
+            "steps", Spec.integer(300, 1, 1_000_000),
+            "checkpoint_every", Spec.integer(50, 1, 1_000_000));
+
+    // β conventions: dpo as TRL (0.1); diffusion_dpo per sample-mean MSE, diffusers' β/2 (see shared-model docs)
+    private static final Map<Method, Map<String, Spec>> BY_METHOD = Map.of(
+            Method.PRETRAIN, Map.of("world", Spec.choice("shapes", "shapes", "replies")),
+            Method.REWARD_MODEL, Map.of(
+                    "margin", Spec.number(0, 0, false, 100),
+                    "center_rewards_coefficient", Spec.number(0, 0, false, 10),
+                    "ties", Spec.choice("drop", "drop", "half")),
+            Method.DPO, Map.of(
+                    "beta", Spec.number(0.1, 0, true, 10_000),
+                    "loss_type", Spec.choice("sigmoid", "sigmoid", "hinge", "ipo", "robust"),
+                    "label_smoothing", Spec.number(0, 0, false, 0.499)),
+            Method.DIFFUSION_DPO, Map.of(
+                    "beta", Spec.number(500, 0, true, 100_000),
+                    "loss_type", Spec.choice("sigmoid", "sigmoid", "hinge", "ipo")),
+            Method.DCO, Map.of("beta", Spec.number(1000, 0, true, 100_000)),
+            Method.D3PO, Map.of(
+                    "beta", Spec.number(0.1, 0, true, 10_000),
+                    "clip", Spec.number(0.1, 0, true, 1)));
+
+    private Hyperparameters() {}
+
+    /** @return the full set for the method: the request's values over the defaults */
+    public static Map<String, Object> resolve(Method method, Map<String, Object> requested) {
+        Map<String, Spec> specs = new LinkedHashMap<>(COMMON);
+        specs.putAll(BY_METHOD.get(method));
+        List<FieldProblem> problems = new ArrayList<>();
+        Map<String, Object> resolved = new LinkedHashMap<>();
+        specs.forEach((name, spec) -> resolved.put(name, spec.defaultValue()));
+        (requested == null ? Map.<String, Object>of() : requested).forEach((name, value) -> {
+            Spec spec = specs.get(name);
+            String field = "hyperparameters." + name;
+            if (spec == null) {
+                problems.add(new FieldProblem(field, "is not a hyperparameter of " + method.json()
+                        + "; known: " + String.join(", ", specs.keySet())));
+            } else if (!spec.choices().isEmpty()) {
+                if (!(value instanceof String s) || !spec.choices().contains(s)) {
+                    problems.add(new FieldProblem(field, "must be one of " + spec.choices()));
+                } else {
+                    resolved.put(name, s);
+                }
+            } else if (!(value instanceof Number n)) {
+                problems.add(new FieldProblem(field, "must be a number"));
+            } else {
+                checkNumber(field, n, spec, problems).ifPresent(v -> resolved.put(name, v));
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "Invalid hyperparameters",
+                    problems.stream().map(p -> p.field() + ": " + p.message()).reduce((a, b) -> a + "; " + b)
+                            .orElse(""), problems);
+        }
+        return resolved;
+    }
+
+    private static java.util.Optional<Object> checkNumber(String field, Number n, Spec spec, List<FieldProblem> problems) {
+        double v = n.doubleValue();
+        if (!Double.isFinite(v)) {
+            problems.add(new FieldProblem(field, "must be finite"));
+            return java.util.Optional.empty();
+        }
+        if (spec.isInteger() && v != Math.rint(v)) {
+            problems.add(new FieldProblem(field, "must be an integer"));
+            return java.util.Optional.empty();
+        }
+        boolean tooLow = spec.minExclusive() ? v <= spec.min() : v < spec.min();
+        if (tooLow || v > spec.max()) {
+            problems.add(new FieldProblem(field, "must be " + (spec.minExclusive() ? "> " : ">= ") + format(spec.min())
+                    + " and <= " + format(spec.max())));
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(spec.isInteger() ? (Object) (int) v : (Object) v);
+    }
+
+    private static String format(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+}

@@ -1,0 +1,14 @@
+package io.prefloop.trainer.job;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/** A training job as clients see it, OpenAI-shaped. */
+public record JobView(UUID id, String object, Method method, String model, UUID project,
+        Map<String, Object> hyperparameters, long seed, String suffix, String status, boolean cancelRequested,
+        String error, Progress progress, String createdBy, Instant createdAt, Instant startedAt,
+        Instant finishedAt) {
+
+    public record Progress(int stepsDone, int stepsTotal) {}
+}

@@ -1,0 +1,132 @@
+package io.prefloop.trainer.job;
+
+import io.prefloop.common.auth.Caller;
+import io.prefloop.common.web.ApiException;
+import io.prefloop.common.web.Page;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+@Service
+public class Jobs {
+
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    Jobs(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    @Transactional
+    public JobView create(JobController.NewJob request, Caller caller) {
+        Method method = request.method();
+        if (method.needsProject() && request.project() == null) {
+            throw ApiException.invalid("project", "is required: " + method.json()
+                    + " learns from a feedback project's comparisons");
+        }
+        Map<String, Object> hyperparameters = Hyperparameters.resolve(method, request.hyperparameters());
+        UUID id = UUID.randomUUID();
+        long seed = request.seed() == null ? ThreadLocalRandom.current().nextLong(1L << 48) : request.seed();
+        jdbc.sql("""
+                insert into jobs (id, method, model, project_id, hyperparameters, seed, suffix, steps_total, created_by, created_at)
+                values (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)""")
+                .params(id, method.json(), request.model(), request.project(), json.writeValueAsString(hyperparameters),
+                        seed, request.suffix(), hyperparameters.get("steps"), caller.id(),
+                        Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MICROS)))
+                .update();
+        event(id, "info", "message", "Job created and queued", null);
+        return require(id);
+    }
+
+    public JobView require(UUID id) {
+        return jdbc.sql("select * from jobs where id = ?").param(id).query(this::map).optional()
+                .orElseThrow(() -> ApiException.notFound("Job", id));
+    }
+
+    public Page<JobView> list(String status, String model, String after, int limit) {
+        Instant afterTime = Instant.ofEpochSecond(0);
+        UUID afterId = new UUID(0, 0);
+        if (after != null) {
+            JobView last = require(Page.uuidCursor(after));
+            afterTime = last.createdAt();
+            afterId = last.id();
+        }
+        List<JobView> rows = jdbc.sql("""
+                select * from jobs
+                where (cast(:status as text) is null or status = :status)
+                  and (cast(:model as text) is null or model = :model)
+                  and (created_at, id) > (:afterTime, :afterId)
+                order by created_at, id limit :limit""")
+                .param("status", status).param("model", model).param("afterTime", Timestamp.from(afterTime))
+                .param("afterId", afterId).param("limit", limit + 1)
+                .query(this::map).list();
+        return Page.of(rows, limit, j -> j.id().toString());
+    }
+
+    /** Queued jobs are cancelled at once; a running job is asked to stop and its worker ends it. */
+    @Transactional
+    public JobView cancel(UUID id) {
+        JobView job = jdbc.sql("select * from jobs where id = ? for update").param(id).query(this::map).optional()
+                .orElseThrow(() -> ApiException.notFound("Job", id));
+        switch (job.status()) {
+            case "queued" -> {
+                jdbc.sql("update jobs set status = 'cancelled', cancel_requested = true, finished_at = now() where id = ?")
+                        .param(id).update();
+                event(id, "info", "message", "Job cancelled before it started", null);
+            }
+            case "running" -> {
+                if (!job.cancelRequested()) {
+                    jdbc.sql("update jobs set cancel_requested = true where id = ?").param(id).update();
+                    event(id, "info", "message", "Cancellation requested; the worker stops at the next step", null);
+                }
+            }
+            default -> throw ApiException.conflict("The job has already " + job.status() + "; it cannot be cancelled");
+        }
+        return require(id);
+    }
+
+    public Page<JobEventView> events(UUID id, String after, int limit) {
+        require(id);
+        long from = after == null ? 0 : Page.longCursor(after);
+        List<JobEventView> rows = jdbc.sql("select * from job_events where job_id = ? and id > ? order by id limit ?")
+                .params(id, from, limit + 1)
+                .query((rs, n) -> new JobEventView(rs.getLong("id"), rs.getTimestamp("created_at").toInstant(),
+                        rs.getString("level"), rs.getString("type"), rs.getString("message"),
+                        rs.getString("data") == null ? null : json.readValue(rs.getString("data"), MAP)))
+                .list();
+        return Page.of(rows, limit, e -> Long.toString(e.id()));
+    }
+
+    public void event(UUID job, String level, String type, String message, Map<String, Object> data) {
+        jdbc.sql("insert into job_events (job_id, level, type, message, data) values (?, ?, ?, ?, ?::jsonb)")
+                .params(job, level, type, message, data == null ? null : json.writeValueAsString(data)).update();
+    }
+
+    private JobView map(ResultSet rs, int row) throws SQLException {
+        return new JobView(rs.getObject("id", UUID.class), "fine_tuning.job", Method.parse(rs.getString("method")),
+                rs.getString("model"), rs.getObject("project_id", UUID.class),
+                json.readValue(rs.getString("hyperparameters"), MAP), rs.getLong("seed"), rs.getString("suffix"),
+                rs.getString("status"), rs.getBoolean("cancel_requested"), rs.getString("error"),
+                new JobView.Progress(rs.getInt("steps_done"), rs.getInt("steps_total")), rs.getString("created_by"),
+                instant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+}

@@ -1,0 +1,110 @@
+package io.prefloop.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prefloop.common.test.ApiClient;
+import io.prefloop.common.test.RealPostgres;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.ContextConfiguration;
+import tools.jackson.databind.JsonNode;
+
+/** The job API: create with validated hyperparameters, read, list, events, cancel. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"prefloop.auth.admin-key=" + JobApiTest.ADMIN, "prefloop.auth.service-key=svc"})
+@ContextConfiguration(initializers = RealPostgres.class)
+class JobApiTest {
+
+    static final String ADMIN = "trainer-admin";
+    private static final String PROJECT = "7a1c2f43-56a2-4c9e-9a77-0d5b8a1f0c11";
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    ApiClient api;
+
+    @BeforeEach
+    void client() {
+        api = new ApiClient("http://localhost:" + port);
+    }
+
+    @Test
+    void aJobIsQueuedWithItsHyperparametersResolvedAndCanBeCancelled() {
+        ApiClient.Response created = api.post("/v1/jobs", ADMIN, """
+                {"method":"dpo","model":"replies-base","project":"%s","hyperparameters":{"beta":0.5},"seed":7}"""
+                .formatted(PROJECT));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        JsonNode job = created.json();
+        assertThat(job.get("status").asString()).isEqualTo("queued");
+        assertThat(job.get("method").asString()).isEqualTo("dpo");
+        assertThat(job.get("hyperparameters").get("beta").asDouble()).isEqualTo(0.5);
+        assertThat(job.get("hyperparameters").get("loss_type").asString()).isEqualTo("sigmoid");
+        assertThat(job.get("progress").get("steps_total").asInt()).isEqualTo(300);
+        String id = job.get("id").asString();
+
+        assertThat(api.get("/v1/jobs/" + id, "svc").json().get("seed").asLong()).isEqualTo(7);
+        JsonNode listed = api.get("/v1/jobs?status=queued&model=replies-base", ADMIN).json();
+        assertThat(listed.get("data").findValuesAsString("id")).contains(id);
+
+        JsonNode cancelled = api.post("/v1/jobs/" + id + "/cancel", ADMIN, "").json();
+        assertThat(cancelled.get("status").asString()).isEqualTo("cancelled");
+        assertThat(api.post("/v1/jobs/" + id + "/cancel", ADMIN, "").status()).isEqualTo(409);
+        JsonNode events = api.get("/v1/jobs/" + id + "/events", ADMIN).json().get("data");
+        assertThat(events).hasSize(2);
+        assertThat(events.get(1).get("message").asString()).contains("cancelled");
+    }
+
+    static Stream<Arguments> badJobs() {
+        String project = "\"project\":\"" + PROJECT + "\"";
+        return Stream.of(
+                Arguments.of("unknown method", "{\"method\":\"ppo2\",\"model\":\"m\"," + project + "}", "method"),
+                Arguments.of("NaN learning rate", "{\"method\":\"dpo\",\"model\":\"m\"," + project
+                        + ",\"hyperparameters\":{\"learning_rate\":\"NaN\"}}", "hyperparameters.learning_rate"),
+                Arguments.of("negative learning rate", "{\"method\":\"dpo\",\"model\":\"m\"," + project
+                        + ",\"hyperparameters\":{\"learning_rate\":-0.001}}", "hyperparameters.learning_rate"),
+                Arguments.of("huge learning rate", "{\"method\":\"dpo\",\"model\":\"m\"," + project
+                        + ",\"hyperparameters\":{\"learning_rate\":1e308}}", "hyperparameters.learning_rate"),
+                Arguments.of("beta 0", "{\"method\":\"dpo\",\"model\":\"m\"," + project
+                        + ",\"hyperparameters\":{\"beta\":0}}", "hyperparameters.beta"),
+                Arguments.of("missing project", "{\"method\":\"diffusion_dpo\",\"model\":\"m\"}", "project"),
+                Arguments.of("unknown hyperparameter", "{\"method\":\"dpo\",\"model\":\"m\"," + project
+                        + ",\"hyperparameters\":{\"betta\":0.1}}", "hyperparameters.betta"),
+                Arguments.of("fractional batch size", "{\"method\":\"dpo\",\"model\":\"m\"," + project
+                        + ",\"hyperparameters\":{\"batch_size\":2.5}}", "hyperparameters.batch_size"),
+                Arguments.of("unknown loss type", "{\"method\":\"dpo\",\"model\":\"m\"," + project
+                        + ",\"hyperparameters\":{\"loss_type\":\"kto\"}}", "hyperparameters.loss_type"),
+                Arguments.of("bad model name", "{\"method\":\"pretrain\",\"model\":\"Bad Name!\"}", "model"),
+                Arguments.of("negative seed", "{\"method\":\"pretrain\",\"model\":\"m\",\"seed\":-1}", "seed"),
+                Arguments.of("project that is not a UUID", "{\"method\":\"dpo\",\"model\":\"m\",\"project\":\"p1\"}",
+                        "project"),
+                Arguments.of("malformed JSON", "{\"method\":", "JSON"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badJobs")
+    void aBadJobRequestIs400AndCreatesNothing(String name, String body, String mentions) {
+        int before = jdbc.sql("select count(*) from jobs").query(Integer.class).single();
+        ApiClient.Response response = api.post("/v1/jobs", ADMIN, body);
+        assertThat(response.status()).as(response.body()).isEqualTo(400);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        assertThat(response.body()).contains(mentions);
+        assertThat(jdbc.sql("select count(*) from jobs").query(Integer.class).single()).isEqualTo(before);
+    }
+
+    @Test
+    void unknownJobsAre404AndLabelersMayNotTrain() {
+        assertThat(api.get("/v1/jobs/00000000-0000-0000-0000-000000000001", ADMIN).status()).isEqualTo(404);
+        assertThat(api.get("/v1/jobs", null).status()).isEqualTo(401);
+    }
+}
