@@ -19,7 +19,8 @@ import tools.jackson.databind.JsonNode;
 
 /** The job API: create with validated hyperparameters, read, list, events, cancel. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"prefloop.auth.admin-key=" + JobApiTest.ADMIN, "prefloop.auth.service-key=svc"})
+        properties = {"prefloop.auth.admin-key=" + JobApiTest.ADMIN, "prefloop.auth.service-key=svc",
+                "prefloop.trainer.workers.count=0"})
 @ContextConfiguration(initializers = RealPostgres.class)
 class JobApiTest {
 

@@ -1,0 +1,116 @@
+package io.prefloop.trainer.worker;
+
+import io.prefloop.trainer.job.JobView;
+import io.prefloop.trainer.job.Jobs;
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * The training workers of this process: each polls the queue, runs one job at a time with the
+ * runner for its method, and records how it ended. Set {@code prefloop.trainer.workers.count=0}
+ * for an API-only process.
+ */
+@Component
+class JobWorkers implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(JobWorkers.class);
+
+    private final JobQueue queue;
+    private final Jobs jobs;
+    private final List<JobRunner> runners;
+    private final WorkerProperties properties;
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean running;
+
+    JobWorkers(JobQueue queue, Jobs jobs, List<JobRunner> runners, WorkerProperties properties) {
+        this.queue = queue;
+        this.jobs = jobs;
+        this.runners = runners;
+        this.properties = properties;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        String process = ManagementFactory.getRuntimeMXBean().getName();
+        for (int i = 0; i < properties.count(); i++) {
+            String name = process + "/worker-" + i + "/" + UUID.randomUUID().toString().substring(0, 8);
+            Thread thread = new Thread(() -> loop(name), "trainer-worker-" + i);
+            thread.setDaemon(true);
+            threads.add(thread);
+            thread.start();
+        }
+    }
+
+    private void loop(String worker) {
+        while (running) {
+            try {
+                Optional<JobView> job = queue.claim(worker);
+                if (job.isPresent()) {
+                    run(job.get(), worker);
+                } else {
+                    Thread.sleep(properties.poll().toMillis());
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.warn("Worker {} could not poll the queue: {}", worker, e.getMessage());
+                sleepQuietly();
+            }
+        }
+    }
+
+    private void run(JobView job, String worker) {
+        Optional<JobRunner> runner = runners.stream().filter(r -> r.supports(job.method())).findFirst();
+        if (runner.isEmpty()) {
+            queue.finish(job.id(), worker, "failed", "No runner for method '" + job.method().json()
+                    + "' in this build of the trainer");
+            return;
+        }
+        JobContext context = new JobContext(job.id(), worker, job.progress().stepsTotal(), queue, jobs,
+                properties.heartbeat(), Clock.systemUTC());
+        try {
+            runner.get().run(job, context);
+            queue.finish(job.id(), worker, "succeeded", null);
+        } catch (JobStoppedException e) {
+            if (e.cancelled()) {
+                queue.finish(job.id(), worker, "cancelled", null);
+            } else {
+                log.warn("Worker {} lost job {}: {}", worker, job.id(), e.getMessage());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("Job {} failed", job.id(), e);
+            queue.finish(job.id(), worker, "failed", e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    private void sleepQuietly() {
+        try {
+            Thread.sleep(properties.poll().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        threads.forEach(Thread::interrupt);
+        threads.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}

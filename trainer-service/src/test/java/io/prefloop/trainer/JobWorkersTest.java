@@ -1,0 +1,151 @@
+package io.prefloop.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prefloop.common.test.ApiClient;
+import io.prefloop.common.test.RealPostgres;
+import io.prefloop.trainer.job.JobView;
+import io.prefloop.trainer.job.Method;
+import io.prefloop.trainer.worker.JobContext;
+import io.prefloop.trainer.worker.JobRunner;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.ContextConfiguration;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The queue and its workers, with a stand-in runner for {@code pretrain} (the real runners are
+ * tested with the models): claim, progress events, success, cancellation, failure with a reason,
+ * and resumption of a job whose worker died.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "prefloop.auth.admin-key=" + JobWorkersTest.ADMIN,
+        "prefloop.trainer.workers.count=1",
+        "prefloop.trainer.workers.lease=2s",
+        "prefloop.trainer.workers.heartbeat=100ms",
+        "prefloop.trainer.workers.poll=100ms"})
+@ContextConfiguration(initializers = RealPostgres.class)
+class JobWorkersTest {
+
+    static final String ADMIN = "workers-admin";
+
+    @TestConfiguration
+    static class SteppingRunner {
+        @Bean
+        JobRunner stepping() {
+            return new JobRunner() {
+                @Override
+                public boolean supports(Method method) {
+                    return method == Method.PRETRAIN;
+                }
+
+                @Override
+                public void run(JobView job, JobContext context) throws Exception {
+                    int steps = job.progress().stepsTotal();
+                    for (int step = job.progress().stepsDone() + 1; step <= steps; step++) {
+                        Thread.sleep(40);
+                        context.step(step, Map.of("loss", 1.0 / step));
+                    }
+                }
+            };
+        }
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    ApiClient api;
+
+    @BeforeEach
+    void client() {
+        api = new ApiClient("http://localhost:" + port);
+    }
+
+    @Test
+    void aJobRunsToSuccessWithPerStepMetrics() {
+        String id = create("pretrain", 5);
+        JsonNode job = awaitStatus(id, "succeeded");
+        assertThat(job.get("progress").get("steps_done").asInt()).isEqualTo(5);
+        JsonNode events = api.get("/v1/jobs/" + id + "/events", ADMIN).json().get("data");
+        long metrics = 0;
+        for (JsonNode e : events) {
+            if (e.get("type").asString().equals("metrics")) {
+                metrics++;
+                assertThat(e.get("data").get("loss").isNumber()).isTrue();
+            }
+        }
+        assertThat(metrics).isEqualTo(5);
+        assertThat(events.get(events.size() - 1).get("message").asString()).isEqualTo("Job succeeded");
+    }
+
+    @Test
+    void aMethodWithoutARunnerFailsAndSaysWhy() {
+        String id = api.post("/v1/jobs", ADMIN, "{\"method\":\"dco\",\"model\":\"shapes\"}").json().get("id").asString();
+        JsonNode job = awaitStatus(id, "failed");
+        assertThat(job.get("error").asString()).contains("No runner for method 'dco'");
+    }
+
+    @Test
+    void aRunningJobStopsWhenCancelled() {
+        String id = create("pretrain", 1000);
+        awaitStatus(id, "running");
+        assertThat(api.post("/v1/jobs/" + id + "/cancel", ADMIN, "").json().get("cancel_requested").asBoolean()).isTrue();
+        JsonNode job = awaitStatus(id, "cancelled");
+        assertThat(job.get("progress").get("steps_done").asInt()).isLessThan(1000);
+    }
+
+    @Test
+    void aJobWhoseWorkerDiedIsResumedByAnother() {
+        String id = create("pretrain", 1000);
+        // take the job before the live worker does, as a worker that then dies would
+        jdbc.sql("""
+                update jobs set status = 'running', lease_owner = 'dead-worker', attempts = 1, steps_done = 990,
+                       lease_expires_at = now() + interval '1 second', started_at = now()
+                where id = ?::uuid""").param(id).update();
+        JsonNode job = awaitStatus(id, "succeeded");
+        assertThat(job.get("progress").get("steps_done").asInt()).isEqualTo(1000);
+        JsonNode events = api.get("/v1/jobs/" + id + "/events?limit=1000", ADMIN).json().get("data");
+        assertThat(events.findValuesAsString("message")).anyMatch(m -> m.contains("resumed the job (attempt 2)"));
+        long metrics = 0;
+        for (JsonNode e : events) {
+            metrics += e.get("type").asString().equals("metrics") ? 1 : 0;
+        }
+        assertThat(metrics).as("only the 10 steps after the last recorded one are run again").isEqualTo(10);
+    }
+
+    private String create(String method, int steps) {
+        ApiClient.Response created = api.post("/v1/jobs", ADMIN,
+                "{\"method\":\"" + method + "\",\"model\":\"shapes\",\"hyperparameters\":{\"steps\":" + steps + "}}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        return created.json().get("id").asString();
+    }
+
+    private JsonNode awaitStatus(String id, String status) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        JsonNode job = null;
+        while (Instant.now().isBefore(deadline)) {
+            job = api.get("/v1/jobs/" + id, ADMIN).json();
+            if (job.get("status").asString().equals(status)) {
+                return job;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new AssertionError("job " + id + " never became " + status + ": " + job);
+    }
+}
