@@ -39,6 +39,9 @@ class JobWorkers implements SmartLifecycle {
 
     @Override
     public void start() {
+        if (properties.count() > 0) {
+            log.info("{} training worker(s) on {}", properties.count(), TrainingDevice.choose(properties.device()));
+        }
         running = true;
         String process = ManagementFactory.getRuntimeMXBean().getName();
         for (int i = 0; i < properties.count(); i++) {

@@ -9,10 +9,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param lease how long a claimed job stays with its worker without a heartbeat
  * @param heartbeat how often a running worker renews its lease
  * @param poll how often an idle worker looks for a job
+ * @param device where workers train: auto, cpu, gpu or gpu:N (see {@link TrainingDevice})
  */
 @ConfigurationProperties("prefloop.trainer.workers")
 public record WorkerProperties(
         @DefaultValue("1") int count,
         @DefaultValue("60s") Duration lease,
         @DefaultValue("10s") Duration heartbeat,
-        @DefaultValue("1s") Duration poll) {}
+        @DefaultValue("1s") Duration poll,
+        @DefaultValue("auto") String device) {}
