@@ -3,6 +3,7 @@ package io.prefloop.feedback;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prefloop.common.test.ApiClient;
+import io.prefloop.common.test.ServiceProcess;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ class CrashRecoveryTest {
     @Test
     void aKilledServiceLosesNoAcknowledgedJudgmentAndRetriesDoNotDuplicate() throws Exception {
         int port = ServiceProcess.freePort();
-        service = ServiceProcess.start(dir, port, Map.of("PREFLOOP_ADMIN_KEY", ADMIN));
+        service = ServiceProcess.start(FeedbackApplication.class, dir, port, Map.of("PREFLOOP_ADMIN_KEY", ADMIN));
         ApiClient api = service.api();
         String project = api.post("/v1/projects", ADMIN, "{\"name\":\"crash\",\"modality\":\"text\",\"judgments_per_pair\":2}")
                 .json().get("id").asString();
@@ -102,7 +103,7 @@ class CrashRecoveryTest {
         assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
         assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(100);
 
-        service = ServiceProcess.start(dir, port, Map.of("PREFLOOP_ADMIN_KEY", ADMIN));
+        service = ServiceProcess.start(FeedbackApplication.class, dir, port, Map.of("PREFLOOP_ADMIN_KEY", ADMIN));
         assertThat(service.log())
                 .as("the killed service's PostgreSQL was left running and had to be stopped")
                 .contains("Stopping an orphaned PostgreSQL");

@@ -3,7 +3,8 @@ package io.prefloop.feedback.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prefloop.common.test.ApiClient;
-import io.prefloop.feedback.ServiceProcess;
+import io.prefloop.common.test.ServiceProcess;
+import io.prefloop.feedback.FeedbackApplication;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -61,7 +62,7 @@ class FeedbackBenchmark {
     void measure() throws Exception {
         port = ServiceProcess.freePort();
         // the service runs as users run it: its own JVM (512 MiB heap), durable commits (fsync on)
-        try (ServiceProcess started = ServiceProcess.start(dir, port, Map.of("PREFLOOP_ADMIN_KEY", ADMIN))) {
+        try (ServiceProcess started = ServiceProcess.start(FeedbackApplication.class, dir, port, Map.of("PREFLOOP_ADMIN_KEY", ADMIN))) {
             service = started;
             api = service.api();
             PGSimpleDataSource postgres = new PGSimpleDataSource();

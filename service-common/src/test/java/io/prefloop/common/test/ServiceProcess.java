@@ -1,6 +1,5 @@
-package io.prefloop.feedback;
+package io.prefloop.common.test;
 
-import io.prefloop.common.test.ApiClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -8,12 +7,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The feedback-service in a JVM of its own, on its embedded PostgreSQL, as a user runs it. */
+/**
+ * A Prefloop service in a JVM of its own, on its embedded PostgreSQL, as a user runs it: started
+ * from a main class on this test's classpath, or from a service's executable jar.
+ */
 public final class ServiceProcess implements AutoCloseable {
 
     private static final Pattern POSTGRES_PORT = Pattern.compile("Embedded PostgreSQL on port (\\d+)");
@@ -28,12 +31,37 @@ public final class ServiceProcess implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts the service with its database in {@code dir/db}, its log in {@code dir/service.log}. */
-    public static ServiceProcess start(Path dir, int port, Map<String, String> environment) throws IOException {
+    /** Starts {@code mainClass} from this classpath, database in {@code dir/db}, log in {@code dir/service.log}. */
+    public static ServiceProcess start(Class<?> mainClass, Path dir, int port, Map<String, String> environment)
+            throws IOException {
+        return start(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()), dir, port, environment);
+    }
+
+    /**
+     * Starts a sibling module's executable jar ({@code ../<module>/target/<module>-*.jar}), which
+     * {@code mvn verify} builds before the modules that depend on it run their tests.
+     */
+    public static ServiceProcess startJar(String module, Path dir, int port, Map<String, String> environment)
+            throws IOException {
+        Path target = Path.of("..", module, "target").toAbsolutePath().normalize();
+        Path jar;
+        try (var files = Files.list(target)) {
+            jar = files.filter(f -> f.getFileName().toString().matches(module + "-[0-9][^/]*\\.jar"))
+                    .filter(f -> !f.getFileName().toString().endsWith("-plain.jar")).findFirst().orElseThrow();
+        } catch (IOException | java.util.NoSuchElementException e) {
+            throw new IllegalStateException("No executable jar of " + module + " in " + target
+                    + ": run the tests with `mvn verify` (or `mvn -pl " + module + " package` first)");
+        }
+        return start(List.of("-jar", jar.toString()), dir, port, environment);
+    }
+
+    private static ServiceProcess start(List<String> what, Path dir, int port, Map<String, String> environment)
+            throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path log = dir.resolve("service.log");
-        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx512m", "-cp",
-                System.getProperty("java.class.path"), FeedbackApplication.class.getName())
+        List<String> command = new java.util.ArrayList<>(List.of(java.toString(), "-Xmx512m"));
+        command.addAll(what);
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().remove("SPRING_DATASOURCE_URL");
