@@ -90,6 +90,11 @@ public class Registry {
         return checkpoint(id.model(), id.version());
     }
 
+    /** The checkpoint a job published, if it got that far (a resumed job must not publish twice). */
+    public java.util.Optional<CheckpointView> publishedBy(UUID job) {
+        return jdbc.sql(SELECT + " where c.job_id = ?").param(job).query(this::map).optional();
+    }
+
     public record ModelView(String name, String currentVersion, int checkpoints) {}
 
     public List<ModelView> models() {

@@ -1,0 +1,154 @@
+package io.prefloop.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prefloop.common.test.ApiClient;
+import io.prefloop.common.test.RealPostgres;
+import io.prefloop.common.test.ServiceProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.ContextConfiguration;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A DPO job end to end over real HTTP: a labeler judges text pairs in the real feedback-service
+ * (started from its jar); the trainer reads the comparisons feed, trains the committed replies
+ * base model with DJL, publishes a checkpoint with its lineage and registers it.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "prefloop.auth.admin-key=" + DpoJobTest.ADMIN, "prefloop.auth.service-key=" + DpoJobTest.SERVICE,
+        "prefloop.trainer.workers.count=1", "prefloop.trainer.workers.poll=200ms"})
+@ContextConfiguration(initializers = RealPostgres.class)
+class DpoJobTest {
+
+    static final String ADMIN = "dpo-admin";
+    static final String SERVICE = "dpo-service";
+    private static final Path DIR = tempDir();
+    private static final int FEEDBACK_PORT = freePort();
+    private static ServiceProcess feedback;
+
+    @DynamicPropertySource
+    static void wiring(DynamicPropertyRegistry registry) throws IOException {
+        Path store = Files.createDirectories(DIR.resolve("store/replies-base/v0001"));
+        Path base = Path.of("..", "shared-model", "checkpoints", "replies-base", "v0001");
+        for (Path file : Files.list(base).toList()) {
+            Files.copy(file, store.resolve(file.getFileName()));
+        }
+        feedback = ServiceProcess.startJar("feedback-service", Files.createDirectories(DIR.resolve("feedback")),
+                FEEDBACK_PORT, Map.of("PREFLOOP_ADMIN_KEY", ADMIN, "PREFLOOP_SERVICE_KEY", SERVICE));
+        registry.add("prefloop.checkpoints.root", () -> DIR.resolve("store").toString());
+        registry.add("prefloop.trainer.feedback.url", () -> "http://localhost:" + FEEDBACK_PORT);
+    }
+
+    @AfterAll
+    static void stopFeedback() throws InterruptedException {
+        if (feedback != null) {
+            feedback.close();
+        }
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void aDpoJobTrainsOnTheFeedAndPublishesARegisteredCheckpointWithLineage() {
+        ApiClient labeling = feedback.api();
+        String project = labeling.post("/v1/projects", ADMIN, "{\"name\":\"style\",\"modality\":\"text\"}").json()
+                .get("id").asString();
+        for (int i = 0; i < 6; i++) {
+            for (String reply : List.of("Certainly. The answer is " + i + ".", "dunno lol")) {
+                labeling.post("/v1/projects/" + project + "/candidates", SERVICE,
+                        "{\"prompt\":\"Question " + i + "?\",\"text\":\"" + reply + "\",\"model\":\"replies-base\"}");
+            }
+        }
+        labeling.post("/v1/projects/" + project + "/pairs/bulk", SERVICE, "{}");
+        String labeler = labeling.post("/v1/labelers", ADMIN, "{\"name\":\"ann\"}").json().get("key").asString();
+        for (int i = 0; i < 6; i++) {
+            JsonNode task = labeling.get("/v1/projects/" + project + "/tasks/next", labeler).json();
+            String formal = task.get("left").get("text").asString().startsWith("Certainly")
+                    ? task.get("left").get("choice").asString() : task.get("right").get("choice").asString();
+            labeling.post("/v1/pairs/" + task.get("pair_id").asString() + "/judgments", labeler,
+                    "{\"choice\":\"" + formal + "\"}");
+        }
+
+        ApiClient trainer = new ApiClient("http://localhost:" + port);
+        assertThat(trainer.post("/v1/models/replies-base/promote", ADMIN, "{\"version\":\"v0001\"}").status())
+                .isEqualTo(200);
+        ApiClient.Response created = trainer.post("/v1/jobs", SERVICE, """
+                {"method":"dpo","model":"replies-base","project":"%s","seed":3,
+                 "hyperparameters":{"steps":4,"batch_size":4,"beta":0.5,"learning_rate":0.0001}}""".formatted(project));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String job = created.json().get("id").asString();
+
+        JsonNode finished = await(trainer, job);
+        assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("succeeded");
+        JsonNode events = trainer.get("/v1/jobs/" + job + "/events", ADMIN).json().get("data");
+        long metrics = 0;
+        for (JsonNode e : events) {
+            if (e.get("type").asString().equals("metrics")) {
+                metrics++;
+                assertThat(e.get("data").has("rewards/accuracies")).isTrue();
+            }
+        }
+        assertThat(metrics).isEqualTo(4);
+        assertThat(events.findValuesAsString("message")).anyMatch(m -> m.contains("Training on 6 decisive comparisons"));
+
+        JsonNode checkpoints = trainer.get("/v1/models/replies-base/checkpoints", ADMIN).json();
+        assertThat(checkpoints.findValuesAsString("version")).containsExactly("v0001", "v0002");
+        JsonNode tuned = checkpoints.get(1);
+        assertThat(tuned.get("method").asString()).isEqualTo("dpo");
+        assertThat(tuned.get("parent").asString()).isEqualTo("replies-base/v0001");
+        assertThat(tuned.get("reference").asString()).isEqualTo("replies-base/v0001");
+        assertThat(tuned.get("job_id").asString()).isEqualTo(job);
+        assertThat(tuned.get("dataset").get("project").asString()).isEqualTo(project);
+        assertThat(tuned.get("dataset").get("feed_to").asLong()).isEqualTo(6);
+        assertThat(tuned.get("metrics").has("loss")).isTrue();
+        assertThat(tuned.get("weights_sha256").asString()).isNotEqualTo(checkpoints.get(0).get("weights_sha256").asString());
+        assertThat(Files.exists(DIR.resolve("store/replies-base/v0002/model.safetensors"))).isTrue();
+    }
+
+    private static JsonNode await(ApiClient trainer, String job) {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+        JsonNode state = null;
+        while (Instant.now().isBefore(deadline)) {
+            state = trainer.get("/v1/jobs/" + job, ADMIN).json();
+            if (List.of("succeeded", "failed", "cancelled").contains(state.get("status").asString())) {
+                return state;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new AssertionError("job did not finish: " + state);
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("prefloop-dpo-job-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int freePort() {
+        try {
+            return ServiceProcess.freePort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
