@@ -8,8 +8,6 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 import java.util.List;
 import java.util.Map;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.event.EventListener;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -25,12 +23,6 @@ class RegistryController {
 
     RegistryController(Registry registry) {
         this.registry = registry;
-    }
-
-    /** Checkpoints already in the store (a committed base model, another replica's jobs) become visible. */
-    @EventListener(ApplicationReadyEvent.class)
-    void syncOnStart() {
-        registry.syncFromStore();
     }
 
     @GetMapping("/v1/models")
