@@ -29,7 +29,8 @@ import tools.jackson.databind.JsonNode;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "prefloop.auth.admin-key=" + DpoJobTest.ADMIN, "prefloop.auth.service-key=" + DpoJobTest.SERVICE,
-        "prefloop.trainer.workers.count=1", "prefloop.trainer.workers.poll=200ms"})
+        "prefloop.trainer.workers.count=1", "prefloop.trainer.workers.poll=200ms",
+        "prefloop.trainer.policies.poll=300ms"})
 @ContextConfiguration(initializers = RealPostgres.class)
 class DpoJobTest {
 
@@ -43,9 +44,13 @@ class DpoJobTest {
     static void wiring(DynamicPropertyRegistry registry) throws IOException {
         Path store = Files.createDirectories(DIR.resolve("store/replies-base/v0001"));
         Path base = Path.of("..", "shared-model", "checkpoints", "replies-base", "v0001");
+        Path policyModel = Files.createDirectories(DIR.resolve("store/replies-policy/v0001"));
         for (Path file : Files.list(base).toList()) {
             Files.copy(file, store.resolve(file.getFileName()));
+            Files.copy(file, policyModel.resolve(file.getFileName()));
         }
+        Path manifest = policyModel.resolve("manifest.json");
+        Files.writeString(manifest, Files.readString(manifest).replace("\"replies-base\"", "\"replies-policy\""));
         feedback = ServiceProcess.startJar("feedback-service", Files.createDirectories(DIR.resolve("feedback")),
                 FEEDBACK_PORT, Map.of("PREFLOOP_ADMIN_KEY", ADMIN, "PREFLOOP_SERVICE_KEY", SERVICE));
         registry.add("prefloop.checkpoints.root", () -> DIR.resolve("store").toString());
@@ -107,6 +112,7 @@ class DpoJobTest {
 
         JsonNode checkpoints = trainer.get("/v1/models/replies-base/checkpoints", ADMIN).json();
         assertThat(checkpoints.findValuesAsString("version")).containsExactly("v0001", "v0002");
+        // (the other test trains replies-policy, a copy of the base, so the two never share versions)
         JsonNode tuned = checkpoints.get(1);
         assertThat(tuned.get("method").asString()).isEqualTo("dpo");
         assertThat(tuned.get("parent").asString()).isEqualTo("replies-base/v0001");
@@ -117,6 +123,70 @@ class DpoJobTest {
         assertThat(tuned.get("metrics").has("loss")).isTrue();
         assertThat(tuned.get("weights_sha256").asString()).isNotEqualTo(checkpoints.get(0).get("weights_sha256").asString());
         assertThat(Files.exists(DIR.resolve("store/replies-base/v0002/model.safetensors"))).isTrue();
+    }
+
+    @Test
+    void aPolicyFiresAfterNNewComparisonsTrainsOnExactlyThemAndPromotes() throws InterruptedException {
+        ApiClient labeling = feedback.api();
+        String project = labeling.post("/v1/projects", ADMIN, "{\"name\":\"online\",\"modality\":\"text\"}").json()
+                .get("id").asString();
+        for (int i = 0; i < 8; i++) {
+            for (String reply : List.of("Certainly, " + i + ".", "nah")) {
+                labeling.post("/v1/projects/" + project + "/candidates", SERVICE,
+                        "{\"prompt\":\"Q" + i + "?\",\"text\":\"" + reply + "\"}");
+            }
+        }
+        labeling.post("/v1/projects/" + project + "/pairs/bulk", SERVICE, "{}");
+        String labeler = labeling.post("/v1/labelers", ADMIN, "{\"name\":\"online ann\"}").json().get("key").asString();
+        ApiClient trainer = new ApiClient("http://localhost:" + port);
+        assertThat(trainer.post("/v1/models/replies-policy/promote", ADMIN, "{\"version\":\"v0001\"}").status())
+                .isEqualTo(200);
+        ApiClient.Response created = trainer.post("/v1/policies", ADMIN, """
+                {"project":"%s","model":"replies-policy","method":"dpo","every_n":4,
+                 "hyperparameters":{"steps":2,"batch_size":2},"gate":{"metric":"rewards/accuracies","min":0.0}}"""
+                .formatted(project));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String policy = created.json().get("id").asString();
+
+        judge(labeling, project, labeler, 3);
+        Thread.sleep(1500);
+        assertThat(trainer.get("/v1/jobs?model=replies-policy", ADMIN).json().get("data")).as("3 < 4").isEmpty();
+
+        judge(labeling, project, labeler, 1);
+        JsonNode job = awaitJobOf(trainer, "replies-policy");
+        JsonNode finished = await(trainer, job.get("id").asString());
+        assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("succeeded");
+        assertThat(finished.get("feed_after").asLong()).isZero();
+        assertThat(finished.get("feed_to").asLong()).isEqualTo(4);
+        assertThat(finished.get("policy_id").asString()).isEqualTo(policy);
+        assertThat(trainer.get("/v1/models/replies-policy/current", ADMIN).json().get("version").asString())
+                .isEqualTo("v0002");
+        assertThat(trainer.get("/v1/policies/" + policy, ADMIN).json().get("trained_through").asLong()).isEqualTo(4);
+
+        judge(labeling, project, labeler, 3);
+        Thread.sleep(1500);
+        assertThat(trainer.get("/v1/jobs?model=replies-policy", ADMIN).json().get("data"))
+                .as("3 new comparisons are not enough for a second job").hasSize(1);
+    }
+
+    private static void judge(ApiClient labeling, String project, String labeler, int pairs) {
+        for (int i = 0; i < pairs; i++) {
+            JsonNode task = labeling.get("/v1/projects/" + project + "/tasks/next", labeler).json();
+            labeling.post("/v1/pairs/" + task.get("pair_id").asString() + "/judgments", labeler,
+                    "{\"choice\":\"" + task.get("left").get("choice").asString() + "\"}");
+        }
+    }
+
+    private static JsonNode awaitJobOf(ApiClient trainer, String model) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (Instant.now().isBefore(deadline)) {
+            JsonNode jobs = trainer.get("/v1/jobs?model=" + model, ADMIN).json().get("data");
+            if (!jobs.isEmpty()) {
+                return jobs.get(0);
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the policy never queued a job");
     }
 
     private static JsonNode await(ApiClient trainer, String job) {

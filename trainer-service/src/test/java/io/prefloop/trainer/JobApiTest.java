@@ -104,6 +104,20 @@ class JobApiTest {
     }
 
     @Test
+    void badPoliciesAreRefusedAndCreateNothing() {
+        String ok = "\"project\":\"" + PROJECT + "\",\"model\":\"m\",\"gate\":{\"metric\":\"loss\",\"min\":0}";
+        assertThat(api.post("/v1/policies", ADMIN, "{" + ok + ",\"method\":\"dpo\",\"every_n\":0}").status())
+                .isEqualTo(400);
+        assertThat(api.post("/v1/policies", ADMIN, "{" + ok + ",\"method\":\"pretrain\",\"every_n\":5}").body())
+                .contains("does not learn from comparisons");
+        assertThat(api.post("/v1/policies", ADMIN, "{" + ok + ",\"method\":\"dpo\",\"every_n\":5,"
+                + "\"hyperparameters\":{\"beta\":-1}}").body()).contains("hyperparameters.beta");
+        assertThat(api.post("/v1/policies", ADMIN, "{" + ok + ",\"method\":\"dpo\",\"every_n\":5}").status())
+                .as("a model without a current checkpoint").isEqualTo(404);
+        assertThat(jdbc.sql("select count(*) from policies").query(Integer.class).single()).isZero();
+    }
+
+    @Test
     void unknownJobsAre404AndLabelersMayNotTrain() {
         assertThat(api.get("/v1/jobs/00000000-0000-0000-0000-000000000001", ADMIN).status()).isEqualTo(404);
         assertThat(api.get("/v1/jobs", null).status()).isEqualTo(401);

@@ -39,17 +39,36 @@ public class Jobs {
                     + " learns from a feedback project's comparisons");
         }
         Map<String, Object> hyperparameters = Hyperparameters.resolve(method, request.hyperparameters());
-        UUID id = UUID.randomUUID();
         long seed = request.seed() == null ? ThreadLocalRandom.current().nextLong(1L << 48) : request.seed();
-        jdbc.sql("""
-                insert into jobs (id, method, model, project_id, hyperparameters, seed, suffix, steps_total, created_by, created_at)
-                values (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)""")
-                .params(id, method.json(), request.model(), request.project(), json.writeValueAsString(hyperparameters),
-                        seed, request.suffix(), hyperparameters.get("steps"), caller.id(),
-                        Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MICROS)))
-                .update();
+        UUID id = insert(method, request.model(), request.project(), hyperparameters, seed, request.suffix(),
+                caller.id(), null, null, null);
         event(id, "info", "message", "Job created and queued", null);
         return require(id);
+    }
+
+    /** A job an online policy queues on the feed range (after, to]; its hyperparameters are already resolved. */
+    @Transactional
+    public JobView createForPolicy(UUID policy, Method method, String model, UUID project,
+            Map<String, Object> hyperparameters, long feedAfter, long feedTo) {
+        UUID id = insert(method, model, project, hyperparameters, ThreadLocalRandom.current().nextLong(1L << 48),
+                null, "policy:" + policy, policy, feedAfter, feedTo);
+        event(id, "info", "message", "Policy " + policy + " queued this job on comparisons " + (feedAfter + 1)
+                + "–" + feedTo, null);
+        return require(id);
+    }
+
+    private UUID insert(Method method, String model, UUID project, Map<String, Object> hyperparameters, long seed,
+            String suffix, String createdBy, UUID policy, Long feedAfter, Long feedTo) {
+        UUID id = UUID.randomUUID();
+        jdbc.sql("""
+                insert into jobs (id, method, model, project_id, hyperparameters, seed, suffix, steps_total, created_by,
+                                  created_at, policy_id, feed_after, feed_to)
+                values (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                .params(id, method.json(), model, project, json.writeValueAsString(hyperparameters), seed, suffix,
+                        hyperparameters.get("steps"), createdBy, Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MICROS)),
+                        policy, feedAfter, feedTo)
+                .update();
+        return id;
     }
 
     public JobView require(UUID id) {
@@ -122,7 +141,8 @@ public class Jobs {
                 json.readValue(rs.getString("hyperparameters"), MAP), rs.getLong("seed"), rs.getString("suffix"),
                 rs.getString("status"), rs.getBoolean("cancel_requested"), rs.getString("error"),
                 new JobView.Progress(rs.getInt("steps_done"), rs.getInt("steps_total")), rs.getString("created_by"),
-                instant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"));
+                instant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"),
+                rs.getObject("policy_id", UUID.class), (Long) rs.getObject("feed_after"), (Long) rs.getObject("feed_to"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

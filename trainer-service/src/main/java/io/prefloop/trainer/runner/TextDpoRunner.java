@@ -63,21 +63,24 @@ class TextDpoRunner implements JobRunner {
         }
         CheckpointView start = registry.current(job.model());
         List<TextPreference> pairs = new ArrayList<>();
-        long position = 0;
+        long from = job.feedAfter() == null ? 0 : job.feedAfter();
+        long to = job.feedTo() == null ? Long.MAX_VALUE : job.feedTo();
+        long position = from;
         FeedbackClient.Page page;
         do {
             page = feedback.comparisons(job.project(), position, PAGE);
             for (Comparison c : page.comparisons()) {
-                if (c.decisive() && c.chosen().text() != null) {
+                if (c.position() <= to && c.decisive() && c.chosen().text() != null) {
                     pairs.add(new TextPreference(c.prompt(), c.chosen().text(), c.rejected().text()));
                 }
             }
-            position = page.lastPosition();
-        } while (page.hasMore());
+            position = Math.min(page.lastPosition(), to);
+        } while (page.hasMore() && position < to);
         if (pairs.isEmpty()) {
             throw new IllegalStateException("Project " + job.project() + " has no decisive text comparisons to train on");
         }
-        context.message("Training on " + pairs.size() + " decisive comparisons (feed positions 1–" + position
+        context.message("Training on " + pairs.size() + " decisive comparisons (feed positions " + (from + 1) + "–"
+                + position
                 + ") from " + start.model() + "/" + start.version());
 
         Map<String, Object> h = job.hyperparameters();
@@ -106,7 +109,7 @@ class TextDpoRunner implements JobRunner {
             }
             Map<String, Object> dataset = new LinkedHashMap<>();
             dataset.put("project", job.project().toString());
-            dataset.put("feed_after", 0);
+            dataset.put("feed_after", from);
             dataset.put("feed_to", position);
             dataset.put("pairs", pairs.size());
             CheckpointId id = new CheckpointId(job.model(), store.nextVersion(job.model()));

@@ -1,6 +1,9 @@
 package io.prefloop.trainer.worker;
 
+import io.prefloop.common.auth.Caller;
+import io.prefloop.common.auth.Role;
 import io.prefloop.trainer.job.JobView;
+import io.prefloop.trainer.policy.Policies;
 import io.prefloop.trainer.job.Jobs;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
@@ -26,12 +29,14 @@ class JobWorkers implements SmartLifecycle {
     private final JobQueue queue;
     private final Jobs jobs;
     private final List<JobRunner> runners;
+    private final Policies policies;
     private final WorkerProperties properties;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
 
-    JobWorkers(JobQueue queue, Jobs jobs, List<JobRunner> runners, WorkerProperties properties) {
+    JobWorkers(JobQueue queue, Jobs jobs, List<JobRunner> runners, Policies policies, WorkerProperties properties) {
         this.queue = queue;
+        this.policies = policies;
         this.jobs = jobs;
         this.runners = runners;
         this.properties = properties;
@@ -82,7 +87,9 @@ class JobWorkers implements SmartLifecycle {
                 properties.heartbeat(), Clock.systemUTC());
         try {
             runner.get().run(job, context);
-            queue.finish(job.id(), worker, "succeeded", null);
+            if (queue.finish(job.id(), worker, "succeeded", null)) {
+                policies.jobSucceeded(job, new Caller("worker:" + worker, worker, Role.SERVICE));
+            }
         } catch (JobStoppedException e) {
             if (e.cancelled()) {
                 queue.finish(job.id(), worker, "cancelled", null);

@@ -1,0 +1,142 @@
+package io.prefloop.trainer.policy;
+
+import io.prefloop.common.auth.Caller;
+import io.prefloop.common.web.ApiException;
+import io.prefloop.trainer.feedback.FeedbackClient;
+import io.prefloop.trainer.job.Hyperparameters;
+import io.prefloop.trainer.job.JobView;
+import io.prefloop.trainer.job.Jobs;
+import io.prefloop.trainer.job.Method;
+import io.prefloop.trainer.registry.CheckpointView;
+import io.prefloop.trainer.registry.Registry;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Online training. A policy watches a project's comparisons feed; when {@code every_n} new ones
+ * have arrived past what it trained on, it queues one job on exactly that range (never two at
+ * once: a unique index allows one queued or running job per policy). When the job succeeds, the
+ * range counts as trained and the checkpoint is promoted if it passes the gate.
+ */
+@Service
+public class Policies {
+
+    private static final Logger log = LoggerFactory.getLogger(Policies.class);
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+    private final Jobs jobs;
+    private final FeedbackClient feedback;
+    private final Registry registry;
+
+    Policies(JdbcClient jdbc, JsonMapper json, Jobs jobs, FeedbackClient feedback, Registry registry) {
+        this.jdbc = jdbc;
+        this.json = json;
+        this.jobs = jobs;
+        this.feedback = feedback;
+        this.registry = registry;
+    }
+
+    @Transactional
+    public PolicyView create(PolicyController.NewPolicy request, Caller caller) {
+        if (!request.method().needsProject()) {
+            throw ApiException.invalid("method", request.method().json() + " does not learn from comparisons");
+        }
+        Map<String, Object> hyperparameters = Hyperparameters.resolve(request.method(), request.hyperparameters());
+        registry.current(request.model()); // 404 unless the model has a current checkpoint to start from
+        UUID id = UUID.randomUUID();
+        jdbc.sql("""
+                insert into policies (id, project_id, model, method, hyperparameters, every_n, gate_metric, gate_min, created_by)
+                values (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?)""")
+                .params(id, request.project(), request.model(), request.method().json(),
+                        json.writeValueAsString(hyperparameters), request.everyN(), request.gate().metric(),
+                        request.gate().min(), caller.id())
+                .update();
+        return require(id);
+    }
+
+    public PolicyView require(UUID id) {
+        return jdbc.sql("select * from policies where id = ?").param(id).query(this::map).optional()
+                .orElseThrow(() -> ApiException.notFound("Policy", id));
+    }
+
+    public List<PolicyView> list() {
+        return jdbc.sql("select * from policies order by created_at, id").query(this::map).list();
+    }
+
+    @Transactional
+    public PolicyView setActive(UUID id, boolean active) {
+        require(id);
+        jdbc.sql("update policies set active = ? where id = ?").params(active, id).update();
+        return require(id);
+    }
+
+    /** Queues a job for every active policy with enough new comparisons and no job under way. */
+    @Transactional
+    public int fireDue() {
+        List<PolicyView> due = jdbc.sql("""
+                select * from policies p where active
+                  and not exists (select 1 from jobs j where j.policy_id = p.id and j.status in ('queued', 'running'))
+                for update skip locked""").query(this::map).list();
+        int fired = 0;
+        for (PolicyView policy : due) {
+            FeedbackClient.Page page = feedback.comparisons(policy.project(), policy.trainedThrough(), 1000);
+            long latest = page.lastPosition();
+            while (page.hasMore()) {
+                page = feedback.comparisons(policy.project(), latest, 1000);
+                latest = page.lastPosition();
+            }
+            if (latest - policy.trainedThrough() >= policy.everyN()) {
+                jobs.createForPolicy(policy.id(), policy.method(), policy.model(), policy.project(),
+                        policy.hyperparameters(), policy.trainedThrough(), latest);
+                fired++;
+            }
+        }
+        return fired;
+    }
+
+    /** After a policy's job succeeded: its range is trained; its checkpoint is promoted if it passes the gate. */
+    @Transactional
+    public void jobSucceeded(JobView job, Caller system) {
+        if (job.policyId() == null) {
+            return;
+        }
+        PolicyView policy = require(job.policyId());
+        jdbc.sql("update policies set trained_through = greatest(trained_through, ?) where id = ?")
+                .params(job.feedTo(), policy.id()).update();
+        CheckpointView published = registry.publishedBy(job.id()).orElse(null);
+        if (published == null) {
+            return;
+        }
+        Object value = published.metrics().get(policy.gate().metric());
+        boolean passes = value instanceof Number n && n.doubleValue() >= policy.gate().min();
+        String verdict = policy.gate().metric() + " = " + value + (passes ? " ≥ " : " below ") + policy.gate().min();
+        if (passes) {
+            registry.promote(published.model(), published.version(), "policy " + policy.id() + ": " + verdict, system);
+            jobs.event(job.id(), "info", "message", "Promoted " + published.model() + "/" + published.version()
+                    + " (" + verdict + ")", null);
+        } else {
+            jobs.event(job.id(), "warn", "message", "Not promoted: " + verdict, null);
+        }
+        log.info("Policy {} job {}: {}", policy.id(), job.id(), verdict);
+    }
+
+    private PolicyView map(ResultSet rs, int row) throws SQLException {
+        return new PolicyView(rs.getObject("id", UUID.class), rs.getObject("project_id", UUID.class),
+                rs.getString("model"), Method.parse(rs.getString("method")),
+                json.readValue(rs.getString("hyperparameters"), MAP), rs.getInt("every_n"),
+                new PolicyView.Gate(rs.getString("gate_metric"), rs.getDouble("gate_min")),
+                rs.getLong("trained_through"), rs.getBoolean("active"), rs.getTimestamp("created_at").toInstant());
+    }
+}

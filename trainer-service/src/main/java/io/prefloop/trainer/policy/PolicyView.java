@@ -1,0 +1,17 @@
+package io.prefloop.trainer.policy;
+
+import io.prefloop.trainer.job.Method;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * @param everyN how many new resolved comparisons start a job
+ * @param gate the promotion gate: the published checkpoint's metric must reach this value
+ * @param trainedThrough the last feed position a successful job of this policy trained on
+ */
+public record PolicyView(UUID id, UUID project, String model, Method method, Map<String, Object> hyperparameters,
+        int everyN, Gate gate, long trainedThrough, boolean active, Instant createdAt) {
+
+    public record Gate(String metric, double min) {}
+}
