@@ -72,28 +72,30 @@ class ExportAndStatsTest extends FeedbackIntegrationTest {
         String project = textProjectWithPairs(4, 2);
         String ann = createLabeler("ann");
         String bob = createLabeler("bob");
-        // ann and bob agree on every pair, and ann always picks the left side
+        // ann and bob agree on every pair: a, a, b, b
+        int leftPicks = 0;
         for (int i = 0; i < 4; i++) {
-            JsonNode task = nextTask(project, ann);
-            String left = task.get("left").get("choice").asString();
-            api.post("/v1/pairs/" + task.get("pair_id").asString() + "/judgments", ann,
-                    ApiClient.json(Map.of("choice", left, "elapsed_ms", 1000, "task_id", task.get("task_id").asString())));
-            JsonNode bobs = nextTask(project, bob);
-            String pairOfBob = bobs.get("pair_id").asString();
-            String annsChoice = jdbc.sql("select choice from judgments where pair_id = ?::uuid").param(pairOfBob)
-                    .query(String.class).optional().orElse("a");
-            api.post("/v1/pairs/" + pairOfBob + "/judgments", bob,
-                    ApiClient.json(Map.of("choice", annsChoice, "elapsed_ms", 3000, "task_id", bobs.get("task_id").asString())));
+            String choice = i < 2 ? "a" : "b";
+            for (String labeler : List.of(ann, bob)) {
+                JsonNode task = nextTask(project, labeler);
+                leftPicks += task.get("left").get("choice").asString().equals(choice) ? 1 : 0;
+                ApiClient.Response judged = api.post("/v1/pairs/" + task.get("pair_id").asString() + "/judgments",
+                        labeler, ApiClient.json(Map.of("choice", choice, "elapsed_ms", labeler.equals(ann) ? 1000 : 3000,
+                                "task_id", task.get("task_id").asString())));
+                assertThat(judged.status()).as(judged.body()).isEqualTo(201);
+            }
         }
 
         JsonNode stats = api.get("/v1/projects/" + project + "/stats", ADMIN).json();
         assertThat(stats.get("pairs").get("resolved").asLong()).isEqualTo(4);
+        assertThat(stats.get("outcomes").get("a").asLong()).isEqualTo(2);
         assertThat(stats.get("judgments").asLong()).isEqualTo(8);
+        assertThat(stats.get("krippendorff_alpha").isNumber()).isTrue();
         assertThat(stats.get("krippendorff_alpha").asDouble()).isEqualTo(1.0);
         assertThat(stats.get("median_ms_per_judgment").asDouble()).isEqualTo(2000.0);
         JsonNode bias = stats.get("position_bias");
         assertThat(bias.get("decisive").asLong()).isEqualTo(8);
-        assertThat(bias.get("left_rate").asDouble()).isBetween(0.5, 1.0);
+        assertThat(bias.get("left_rate").asDouble()).isCloseTo(leftPicks / 8.0, within(1e-9));
         JsonNode labelers = stats.get("labelers");
         assertThat(labelers).hasSize(2);
         labelers.forEach(l -> assertThat(l.get("agreement_with_consensus").asDouble()).isCloseTo(1.0, within(1e-9)));
