@@ -1,5 +1,6 @@
 package io.prefloop.model.diffusion;
 
+import io.prefloop.model.nn.OptimizerStep;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -18,10 +19,10 @@ public final class D3poTrainer {
     private final UNet reference;
     private final NoiseSchedule schedule;
     private final D3poLoss loss;
-    private final ParameterUpdate update;
+    private final OptimizerStep update;
     private final ParameterStore store;
 
-    public D3poTrainer(UNet policy, UNet reference, D3poLoss loss, ParameterUpdate update, NDManager manager) {
+    public D3poTrainer(UNet policy, UNet reference, D3poLoss loss, OptimizerStep update, NDManager manager) {
         this.policy = policy;
         this.reference = reference;
         this.schedule = policy.spec().noiseSchedule();

@@ -1,5 +1,6 @@
 package io.prefloop.model.diffusion;
 
+import io.prefloop.model.nn.OptimizerStep;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -14,10 +15,10 @@ public final class DcoTrainer {
     private final UNet reference;
     private final NoiseSchedule schedule;
     private final DcoLoss loss;
-    private final ParameterUpdate update;
+    private final OptimizerStep update;
     private final ParameterStore store;
 
-    public DcoTrainer(UNet policy, UNet reference, DcoLoss loss, ParameterUpdate update, NDManager manager) {
+    public DcoTrainer(UNet policy, UNet reference, DcoLoss loss, OptimizerStep update, NDManager manager) {
         this.policy = policy;
         this.reference = reference;
         this.schedule = policy.spec().noiseSchedule();

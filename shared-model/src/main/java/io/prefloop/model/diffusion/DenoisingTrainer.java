@@ -1,5 +1,6 @@
 package io.prefloop.model.diffusion;
 
+import io.prefloop.model.nn.OptimizerStep;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -12,11 +13,11 @@ public final class DenoisingTrainer {
 
     private final UNet net;
     private final NoiseSchedule schedule;
-    private final ParameterUpdate update;
+    private final OptimizerStep update;
     private final double promptDropout;
     private final ParameterStore store;
 
-    public DenoisingTrainer(UNet net, ParameterUpdate update, double promptDropout, NDManager manager) {
+    public DenoisingTrainer(UNet net, OptimizerStep update, double promptDropout, NDManager manager) {
         this.net = net;
         this.schedule = net.spec().noiseSchedule();
         this.update = update;

@@ -1,5 +1,6 @@
 package io.prefloop.model.diffusion;
 
+import io.prefloop.model.nn.OptimizerStep;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -22,11 +23,11 @@ public final class DiffusionDpoTrainer {
     private final UNet reference;
     private final NoiseSchedule schedule;
     private final DiffusionDpoLoss loss;
-    private final ParameterUpdate update;
+    private final OptimizerStep update;
     private final ParameterStore trainStore;
     private final ParameterStore frozenStore;
 
-    public DiffusionDpoTrainer(UNet policy, UNet reference, DiffusionDpoLoss loss, ParameterUpdate update,
+    public DiffusionDpoTrainer(UNet policy, UNet reference, DiffusionDpoLoss loss, OptimizerStep update,
             NDManager manager) {
         this.policy = policy;
         this.reference = reference;

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import io.prefloop.model.text.OptimizerStep;
+import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.text.PromptCompletion;
 import io.prefloop.model.text.TextTokenizer;
 import io.prefloop.model.text.TokenBatch;

@@ -14,7 +14,7 @@ import io.prefloop.model.reward.TextRewardModel;
 import io.prefloop.model.reward.TiePolicy;
 import io.prefloop.model.text.ByteTokenizer;
 import io.prefloop.model.text.LanguageModelCheckpoints;
-import io.prefloop.model.text.OptimizerStep;
+import io.prefloop.model.nn.OptimizerStep;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -7,7 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import io.prefloop.model.text.OptimizerStep;
+import io.prefloop.model.nn.OptimizerStep;
 
 /**
  * One Bradley–Terry step per call for any reward model whose block maps a batch of inputs to

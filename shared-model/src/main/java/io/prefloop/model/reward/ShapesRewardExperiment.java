@@ -19,7 +19,7 @@ import io.prefloop.model.shapes.ShapesBatch;
 import io.prefloop.model.shapes.ShapesOracle;
 import io.prefloop.model.shapes.SimulatedLabeler;
 import io.prefloop.model.text.ByteTokenizer;
-import io.prefloop.model.text.OptimizerStep;
+import io.prefloop.model.nn.OptimizerStep;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

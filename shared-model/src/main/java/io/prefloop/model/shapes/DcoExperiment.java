@@ -9,7 +9,7 @@ import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.diffusion.DcoLoss;
 import io.prefloop.model.diffusion.DcoTrainer;
 import io.prefloop.model.diffusion.DenoisingTrainer;
-import io.prefloop.model.diffusion.ParameterUpdate;
+import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.diffusion.Sampler;
 import io.prefloop.model.diffusion.SamplerSettings;
 import io.prefloop.model.diffusion.UNet;
@@ -70,7 +70,7 @@ public final class DcoExperiment {
 
             UNet plain = ShapesModel.frozenCopy(base, m);
             plain.freezeParameters(false);
-            DenoisingTrainer ft = new DenoisingTrainer(plain, ParameterUpdate.adam(plain, Tracker.fixed((float) lr)), 0, m);
+            DenoisingTrainer ft = new DenoisingTrainer(plain, OptimizerStep.adam(plain, Tracker.fixed((float) lr)), 0, m);
             Random rng = new Random(seed + 1);
             for (int i = 0; i < steps; i++) {
                 ft.step(images, tokens, rng);
@@ -80,7 +80,7 @@ public final class DcoExperiment {
 
             UNet dco = ShapesModel.frozenCopy(base, m);
             dco.freezeParameters(false);
-            DcoTrainer dt = new DcoTrainer(dco, base, new DcoLoss(beta), ParameterUpdate.adam(dco, Tracker.fixed((float) lr)), m);
+            DcoTrainer dt = new DcoTrainer(dco, base, new DcoLoss(beta), OptimizerStep.adam(dco, Tracker.fixed((float) lr)), m);
             rng = new Random(seed + 1);
             double lastLoss = 0;
             for (int i = 0; i < steps; i++) {

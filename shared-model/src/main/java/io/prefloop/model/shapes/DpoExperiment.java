@@ -13,7 +13,7 @@ import io.prefloop.model.diffusion.Choice;
 import io.prefloop.model.diffusion.DiffusionDpoLoss;
 import io.prefloop.model.diffusion.DiffusionDpoTrainer;
 import io.prefloop.model.diffusion.LossResult;
-import io.prefloop.model.diffusion.ParameterUpdate;
+import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.diffusion.PreferencePair;
 import io.prefloop.model.diffusion.Sampler;
 import io.prefloop.model.diffusion.SamplerSettings;
@@ -93,7 +93,7 @@ public final class DpoExperiment {
                 UNet reference = current;
                 DiffusionDpoTrainer trainer = new DiffusionDpoTrainer(policy, reference,
                         new DiffusionDpoLoss(beta, DiffusionDpoLoss.Type.SIGMOID),
-                        ParameterUpdate.adam(policy, Tracker.fixed((float) lr)), m);
+                        OptimizerStep.adam(policy, Tracker.fixed((float) lr)), m);
                 Map<String, Double> last = train(trainer, pairs, steps, batch, rng, m, policy);
                 policy.freezeParameters(true);
 

@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.tracker.Tracker;
 import io.prefloop.model.diffusion.DiffusionDpoLoss;
 import io.prefloop.model.diffusion.DiffusionDpoTrainer;
-import io.prefloop.model.diffusion.ParameterUpdate;
+import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.diffusion.Sampler;
 import io.prefloop.model.diffusion.SamplerSettings;
 import io.prefloop.model.diffusion.UNet;
@@ -44,7 +44,7 @@ public final class ShapesBenchmark {
             UNet reference = ShapesModel.frozenCopy(policy, m);
             DiffusionDpoTrainer trainer = new DiffusionDpoTrainer(policy, reference,
                     new DiffusionDpoLoss(500, DiffusionDpoLoss.Type.SIGMOID),
-                    ParameterUpdate.adam(policy, Tracker.fixed(5e-5f)), m);
+                    OptimizerStep.adam(policy, Tracker.fixed(5e-5f)), m);
             Random rng = new Random(1);
             for (int batch : new int[] {8, 32}) {
                 for (int i = 0; i < 3; i++) {

@@ -10,7 +10,7 @@ import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.checkpoint.Manifest;
 import io.prefloop.model.diffusion.DenoisingTrainer;
 import io.prefloop.model.diffusion.Ema;
-import io.prefloop.model.diffusion.ParameterUpdate;
+import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.diffusion.Sampler;
 import io.prefloop.model.diffusion.SamplerSettings;
 import io.prefloop.model.diffusion.UNet;
@@ -64,7 +64,7 @@ public final class ShapesPretraining {
             System.out.printf("parameters %d%n", net.parameterCount());
             Tracker schedule = Tracker.cosine().setBaseValue((float) lr).optFinalValue((float) lr / 20)
                     .setMaxUpdates(steps).build();
-            DenoisingTrainer trainer = new DenoisingTrainer(net, ParameterUpdate.adam(net, schedule), dropout, m);
+            DenoisingTrainer trainer = new DenoisingTrainer(net, OptimizerStep.adam(net, schedule), dropout, m);
             PretrainingSet data = new PretrainingSet(wrong, spec.imageSize());
             Random rng = new Random(seed);
             double recent = 0;

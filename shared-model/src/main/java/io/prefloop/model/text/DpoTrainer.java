@@ -1,5 +1,6 @@
 package io.prefloop.model.text;
 
+import io.prefloop.model.nn.OptimizerStep;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;

@@ -1,5 +1,6 @@
 package io.prefloop.model.diffusion;
 
+import io.prefloop.model.nn.OptimizerStep;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -39,7 +40,7 @@ class TrainingTest {
 
             DiffusionDpoTrainer trainer = new DiffusionDpoTrainer(policy, reference,
                     new DiffusionDpoLoss(500, DiffusionDpoLoss.Type.SIGMOID),
-                    ParameterUpdate.adam(policy, Tracker.fixed(1e-3f)), m);
+                    OptimizerStep.adam(policy, Tracker.fixed(1e-3f)), m);
             NDArray w = m.randomUniform(-1, 1, new Shape(4, 3, 8, 8));
             NDArray l = m.randomUniform(-1, 1, new Shape(4, 3, 8, 8));
             NDArray tokens = spec.tokenizer().encode(m, List.of("red circle", "blue square", "a red square", "circle"));
@@ -66,7 +67,7 @@ class TrainingTest {
             Engine.getInstance().setRandomSeed(2);
             UNetSpec spec = UNetTest.tiny(false);
             UNet net = UNet.create(spec, m);
-            DenoisingTrainer trainer = new DenoisingTrainer(net, ParameterUpdate.adam(net, Tracker.fixed(3e-3f)), 0.1, m);
+            DenoisingTrainer trainer = new DenoisingTrainer(net, OptimizerStep.adam(net, Tracker.fixed(3e-3f)), 0.1, m);
             NDArray images = m.ones(new Shape(8, 3, 8, 8)).mul(0.5f);
             NDArray tokens = spec.tokenizer().encode(m, java.util.Collections.nCopies(8, "red circle"));
             double early = 0;
@@ -93,7 +94,7 @@ class TrainingTest {
             reference.freezeParameters(true);
             List<float[]> refBefore = snapshot(reference);
             DcoTrainer trainer = new DcoTrainer(policy, reference, new DcoLoss(100),
-                    ParameterUpdate.adam(policy, Tracker.fixed(1e-3f)), m);
+                    OptimizerStep.adam(policy, Tracker.fixed(1e-3f)), m);
             NDArray images = m.randomUniform(-1, 1, new Shape(2, 3, 8, 8));
             NDArray tokens = spec.tokenizer().encode(m, List.of("red circle", "blue circle"));
             assertThat(trainer.step(images, tokens, new Random(3)).metric("loss")).isCloseTo(Math.log(2), within(1e-6));
@@ -119,7 +120,7 @@ class TrainingTest {
             sampler.sample(m, prompts, new long[] {3, 4}, s, traj);
             NDArray tokens = spec.tokenizer().encode(m, prompts);
             D3poTrainer trainer = new D3poTrainer(policy, reference, new D3poLoss(0.1, 0.1),
-                    ParameterUpdate.adam(policy, Tracker.fixed(1e-3f)), m);
+                    OptimizerStep.adam(policy, Tracker.fixed(1e-3f)), m);
             LossResult first = trainer.step(traj.get(0), traj.get(1), 1, tokens, s);
             assertThat(first.metric("loss")).isCloseTo(Math.log(2), within(1e-6));
             trainer.step(traj.get(0), traj.get(1), 2, tokens, s);

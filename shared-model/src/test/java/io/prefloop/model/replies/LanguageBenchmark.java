@@ -6,7 +6,7 @@ import io.prefloop.model.text.DpoConfig;
 import io.prefloop.model.text.DpoTrainer;
 import io.prefloop.model.text.Generation;
 import io.prefloop.model.text.LanguageModels;
-import io.prefloop.model.text.OptimizerStep;
+import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.text.ReferenceLogProbs;
 import io.prefloop.model.text.SamplingParams;
 import io.prefloop.model.text.TextGenerator;

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.prefloop.model.text.ByteTokenizer;
-import io.prefloop.model.text.OptimizerStep;
+import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.text.TransformerSpec;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.prefloop.model.text;
 
+import io.prefloop.model.nn.OptimizerStep;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 

@@ -11,7 +11,7 @@ import io.prefloop.model.text.DpoMetrics;
 import io.prefloop.model.text.DpoTrainer;
 import io.prefloop.model.text.LanguageModelCheckpoints;
 import io.prefloop.model.text.LanguageModels;
-import io.prefloop.model.text.OptimizerStep;
+import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.text.TextPreference;
 import io.prefloop.model.text.TransformerLm;
 import io.prefloop.trainer.feedback.Comparison;

@@ -1,4 +1,4 @@
-package io.prefloop.model.text;
+package io.prefloop.model.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
@@ -22,7 +22,7 @@ public final class OptimizerStep {
         this.optimizer = optimizer;
     }
 
-    /** Adam (Kingma and Ba 2015) with a constant learning rate, the usual choice for DPO. */
+    /** Adam (Kingma and Ba 2015) with a constant learning rate, the usual choice for preference fine-tuning. */
     public static OptimizerStep adam(Block block, float learningRate) {
         return adam(block, Tracker.fixed(learningRate));
     }
