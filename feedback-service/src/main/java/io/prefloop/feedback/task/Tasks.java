@@ -27,6 +27,12 @@ public class Tasks {
 
     private static final int CLAIM_ATTEMPTS = 8;
 
+    /** A pair {@code p}'s slots not taken by votes or by other labelers' ({@code :labeler} excluded) live leases. */
+    private static final String FREE_SLOTS = """
+            (p.judgments_needed - (p.votes_a + p.votes_b + p.votes_tie + p.votes_both_bad)
+             - (select count(*) from tasks t where t.pair_id = p.id and t.state = 'leased'
+                and t.expires_at > now() and t.labeler_id <> :labeler))""";
+
     private final JdbcClient jdbc;
     private final Projects projects;
     private final FeedbackProperties properties;
@@ -54,9 +60,8 @@ public class Tasks {
                     where p.project_id = :project and p.status = 'open'
                       and p.id <> all(:excluded)
                       and not exists (select 1 from judgments j where j.pair_id = p.id and j.labeler_id = :labeler)
-                      and p.votes_a + p.votes_b + p.votes_tie + p.votes_both_bad
-                          + (select count(*) from tasks t where t.pair_id = p.id and t.state = 'leased'
-                             and t.expires_at > now() and t.labeler_id <> :labeler) < p.judgments_needed
+                      and """ + FREE_SLOTS + """
+                     > 0
                     order by p.created_at, p.id
                     limit 1
                     for update of p skip locked""")
@@ -79,12 +84,8 @@ public class Tasks {
 
     /** Slots of a locked pair not taken by votes or by other labelers' live leases. */
     public int freeSlots(UUID pair, UUID labeler) {
-        return jdbc.sql("""
-                select p.judgments_needed - (p.votes_a + p.votes_b + p.votes_tie + p.votes_both_bad)
-                       - (select count(*) from tasks t where t.pair_id = p.id and t.state = 'leased'
-                          and t.expires_at > now() and t.labeler_id <> ?)
-                from pairs p where p.id = ? and p.status = 'open'""")
-                .params(labeler, pair).query(Integer.class).optional().orElse(0);
+        return jdbc.sql("select " + FREE_SLOTS + " from pairs p where p.id = :pair and p.status = 'open'")
+                .param("labeler", labeler).param("pair", pair).query(Integer.class).optional().orElse(0);
     }
 
     /**
@@ -98,10 +99,8 @@ public class Tasks {
                 with lease as (
                     insert into tasks (id, pair_id, project_id, labeler_id, left_choice, state, leased_at, expires_at)
                     select :id, :pair, :project, :labeler, :left, 'leased', :now, :expires
-                    where (select p.judgments_needed - (p.votes_a + p.votes_b + p.votes_tie + p.votes_both_bad)
-                                  - (select count(*) from tasks t where t.pair_id = p.id and t.state = 'leased'
-                                     and t.expires_at > now() and t.labeler_id <> :labeler)
-                           from pairs p where p.id = :pair and p.status = 'open') > 0
+                    where (select """ + FREE_SLOTS + """
+                            from pairs p where p.id = :pair and p.status = 'open') > 0
                     on conflict (pair_id, labeler_id) do update
                        set id = excluded.id, left_choice = excluded.left_choice, state = 'leased',
                            leased_at = excluded.leased_at, expires_at = excluded.expires_at

@@ -33,10 +33,7 @@ public final class DcoTrainer {
             images.tempAttach(m);
             tokens.tempAttach(m);
             int n = (int) images.getShape().get(0);
-            int[] t = new int[n];
-            for (int i = 0; i < n; i++) {
-                t[i] = rng.nextInt(schedule.steps());
-            }
+            int[] t = Noising.sampleTimesteps(schedule, n, rng);
             NDArray noise = Gaussian.noise(m, images.getShape(), rng);
             NDArray xt = Noising.addNoise(schedule, images, noise, t);
             NDArray tt = m.create(t);

@@ -32,10 +32,7 @@ public final class DenoisingTrainer {
             images.tempAttach(m);
             tokens.tempAttach(m);
             int n = (int) images.getShape().get(0);
-            int[] t = new int[n];
-            for (int i = 0; i < n; i++) {
-                t[i] = rng.nextInt(schedule.steps());
-            }
+            int[] t = Noising.sampleTimesteps(schedule, n, rng);
             NDArray noise = Gaussian.noise(m, images.getShape(), rng);
             float[] drop = DenoisingLoss.dropMask(n, promptDropout, rng);
             LossResult r;

@@ -49,10 +49,7 @@ public final class DiffusionDpoTrainer {
             losers.tempAttach(m);
             tokens.tempAttach(m);
             int n = (int) winners.getShape().get(0);
-            int[] t = new int[n];
-            for (int i = 0; i < n; i++) {
-                t[i] = rng.nextInt(schedule.steps());
-            }
+            int[] t = Noising.sampleTimesteps(schedule, n, rng);
             NDArray noise = Gaussian.noise(m, winners.getShape(), rng);
             NDArray x0 = Tensors.concat(winners, losers);
             NDArray eps = Tensors.concat(noise, noise);

@@ -10,6 +10,15 @@ public final class Noising {
     private Noising() {}
 
     /** @param t one timestep per sample (length N = x0's first dimension) */
+    /** One uniformly drawn training timestep per sample, t ∈ [0, T). */
+    public static int[] sampleTimesteps(NoiseSchedule schedule, int n, java.util.Random rng) {
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = rng.nextInt(schedule.steps());
+        }
+        return t;
+    }
+
     public static NDArray addNoise(NoiseSchedule schedule, NDArray x0, NDArray noise, int[] t) {
         NDManager m = x0.getManager();
         int n = t.length;

@@ -91,19 +91,44 @@ public class Policies {
                 for update skip locked""").query(this::map).list();
         int fired = 0;
         for (PolicyView policy : due) {
-            FeedbackClient.Page page = feedback.comparisons(policy.project(), policy.trainedThrough(), 1000);
-            long latest = page.lastPosition();
-            while (page.hasMore()) {
-                page = feedback.comparisons(policy.project(), latest, 1000);
-                latest = page.lastPosition();
-            }
-            if (latest - policy.trainedThrough() >= policy.everyN()) {
+            long nth = nthNewPosition(policy);
+            if (nth > 0) {
                 jobs.createForPolicy(policy.id(), policy.method(), policy.model(), policy.project(),
-                        policy.hyperparameters(), policy.trainedThrough(), latest);
+                        policy.hyperparameters(), policy.trainedThrough(), latestPosition(policy.project(), nth));
                 fired++;
             }
         }
         return fired;
+    }
+
+    /** The feed's last position, read on from a known one (only when a job is about to be queued). */
+    private long latestPosition(UUID project, long from) {
+        long latest = from;
+        FeedbackClient.Page page;
+        do {
+            page = feedback.comparisons(project, latest, 1000);
+            latest = page.lastPosition();
+        } while (page.hasMore());
+        return latest;
+    }
+
+    /**
+     * The feed position of the {@code every_n}-th comparison past what the policy trained on, or 0
+     * while fewer have arrived. Reads at most {@code every_n} comparisons, so the ticks that fire
+     * nothing stay cheap however long the backlog.
+     */
+    private long nthNewPosition(PolicyView policy) {
+        long position = policy.trainedThrough();
+        int missing = policy.everyN();
+        while (missing > 0) {
+            FeedbackClient.Page page = feedback.comparisons(policy.project(), position, Math.min(missing, 1000));
+            if (page.comparisons().isEmpty()) {
+                return 0;
+            }
+            missing -= page.comparisons().size();
+            position = page.lastPosition();
+        }
+        return position;
     }
 
     /** After a policy's job succeeded: its range is trained; its checkpoint is promoted if it passes the gate. */
