@@ -43,6 +43,18 @@ public final class DiffusionDpoTrainer {
      * @param tokens prompt tokens (N, L) of each pair
      */
     public LossResult step(NDArray winners, NDArray losers, NDArray tokens, Random rng) {
+        return run(winners, losers, tokens, rng, true);
+    }
+
+    /**
+     * The same loss and metrics without a gradient or an update (for held-out pairs): with the same
+     * {@code rng} state, the same timesteps and noise as a training step would draw.
+     */
+    public LossResult evaluate(NDArray winners, NDArray losers, NDArray tokens, Random rng) {
+        return run(winners, losers, tokens, rng, false);
+    }
+
+    private LossResult run(NDArray winners, NDArray losers, NDArray tokens, Random rng, boolean train) {
         try (NDManager m = winners.getManager().newSubManager()) {
             // everything derived from the inputs then lands in m and is freed with it
             winners.tempAttach(m);
@@ -64,6 +76,12 @@ public final class DiffusionDpoTrainer {
             NDArray refMse = Tensors.perSampleMse(reference.predict(frozenStore, xt, tt, tok, cond, false), eps);
             NDList refSplit = refMse.split(2);
             LossResult result;
+            if (!train) {
+                NDArray modelMse = Tensors.perSampleMse(policy.predict(frozenStore, xt, tt, tok, cond, false), eps);
+                NDList split = modelMse.split(2);
+                return new LossResult(null, loss.compute(split.get(0), split.get(1), refSplit.get(0), refSplit.get(1))
+                        .metrics());
+            }
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray modelMse = Tensors.perSampleMse(policy.predict(trainStore, xt, tt, tok, cond, true), eps);
                 NDList split = modelMse.split(2);

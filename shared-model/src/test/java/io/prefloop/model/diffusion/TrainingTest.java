@@ -50,6 +50,11 @@ class TrainingTest {
             for (int i = 0; i < 3; i++) {
                 trainer.step(w, l, tokens, rng);
             }
+            List<float[]> trained = snapshot(policy);
+            LossResult heldOut = trainer.evaluate(w, l, tokens, new Random(2));
+            assertThat(heldOut.metric("loss")).isNotCloseTo(Math.log(2), within(1e-6));
+            assertThat(trainer.evaluate(w, l, tokens, new Random(2)).metrics()).isEqualTo(heldOut.metrics());
+            assertThat(snapshot(policy)).as("evaluation does not train").usingRecursiveComparison().isEqualTo(trained);
             assertThat(snapshot(reference)).usingRecursiveComparison().isEqualTo(refBefore);
             for (Parameter p : reference.getParameters().values()) {
                 assertThat(p.requiresGradient()).isFalse();
