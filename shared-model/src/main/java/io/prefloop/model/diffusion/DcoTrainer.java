@@ -28,6 +28,15 @@ public final class DcoTrainer {
     }
 
     public LossResult step(NDArray images, NDArray tokens, Random rng) {
+        return run(images, tokens, rng, true);
+    }
+
+    /** The same loss and metrics without a gradient or an update. */
+    public LossResult evaluate(NDArray images, NDArray tokens, Random rng) {
+        return run(images, tokens, rng, false);
+    }
+
+    private LossResult run(NDArray images, NDArray tokens, Random rng, boolean train) {
         try (NDManager m = images.getManager().newSubManager()) {
             // everything derived from the inputs then lands in m and is freed with it
             images.tempAttach(m);
@@ -40,6 +49,10 @@ public final class DcoTrainer {
             NDArray cond = Tensors.zeros(m, n);
             NDArray refMse = Tensors.perSampleMse(reference.predict(store, xt, tt, tokens, cond, false), noise);
             LossResult r;
+            if (!train) {
+                NDArray modelMse = Tensors.perSampleMse(policy.predict(store, xt, tt, tokens, cond, false), noise);
+                return new LossResult(null, loss.compute(modelMse, refMse).metrics());
+            }
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray modelMse = Tensors.perSampleMse(policy.predict(store, xt, tt, tokens, cond, true), noise);
                 r = loss.compute(modelMse, refMse);

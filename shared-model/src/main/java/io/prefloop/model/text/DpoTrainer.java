@@ -7,7 +7,9 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One DPO optimisation step per call, as TRL's DPOTrainer does it: chosen and rejected completions
@@ -43,6 +45,33 @@ public final class DpoTrainer {
             throw new IllegalStateException("no reference model: pass precomputed reference log-probabilities");
         }
         return step(manager, pairs, null);
+    }
+
+    /**
+     * The loss and metrics on pairs without a gradient or an update (for held-out pairs). Besides
+     * TRL's metrics the map has {@code ref_logps/chosen}, the reference's log-probability of the
+     * chosen completions, so that a caller can tell whether the policy made them less likely.
+     */
+    public Map<String, Double> evaluate(NDManager parent, List<TextPreference> pairs) {
+        if (reference == null) {
+            throw new IllegalStateException("no reference model to evaluate against");
+        }
+        try (NDManager manager = parent.newSubManager()) {
+            int n = pairs.size();
+            TokenBatch batch = concatenated(manager, pairs);
+            NDArray ref = referenceLogProbs(manager, batch);
+            NDArray logits = policy.forward(new ParameterStore(manager, false), batch.inputs(), false).head();
+            SequenceLogProbs all = SequenceLogProbs.of(logits, batch);
+            NDArray logps = select(all);
+            NDArray chosenNll = all.sum().get(new NDIndex("0:{}", n)).sum().neg()
+                    .div(all.tokenCount().get(new NDIndex("0:{}", n)).sum());
+            NDArray refChosen = ref.get(new NDIndex("0:{}", n));
+            Map<String, Double> metrics = new LinkedHashMap<>(loss.compute(logps.get(new NDIndex("0:{}", n)),
+                    logps.get(new NDIndex("{}:", n)), refChosen, ref.get(new NDIndex("{}:", n)), chosenNll).metrics()
+                    .toMap());
+            metrics.put("ref_logps/chosen", (double) refChosen.mean().getFloat());
+            return metrics;
+        }
     }
 
     /**

@@ -65,6 +65,16 @@ class DpoTrainerTest {
             assertThat(last.rewardsMargins()).isGreaterThan(0.1);
             assertThat(last.rewardsAccuracies()).isEqualTo(1.0);
             assertThat(last.loss()).isLessThan(Math.log(2));
+
+            String before = java.util.Arrays.toString(io.prefloop.model.checkpoint.BlockWeights.of(policy).get(0).toFloatArray());
+            var heldOut = live.evaluate(manager, PAIRS);
+            assertThat(heldOut.get("rewards/accuracies")).isEqualTo(1.0);
+            assertThat(heldOut.get("loss")).isLessThan(last.loss()); // after the last update, on the same pairs
+            // the policy's log-probability of the chosen = the reference's + rewards/chosen / β
+            assertThat(heldOut.get("logps/chosen")).isCloseTo(heldOut.get("ref_logps/chosen")
+                    + heldOut.get("rewards/chosen") / 0.1, within(1e-3));
+            assertThat(java.util.Arrays.toString(io.prefloop.model.checkpoint.BlockWeights.of(policy).get(0).toFloatArray()))
+                    .as("evaluation does not train").isEqualTo(before);
         }
     }
 

@@ -35,22 +35,64 @@ public class FeedbackClient {
                 .build();
     }
 
+    /** A candidate's prompt and content (text, or the image's SHA-256). */
+    public record CandidateContent(UUID id, String prompt, String text, String imageSha256) {}
+
+    /** A candidate by id, or an error naming it. */
+    public CandidateContent candidate(UUID id) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(properties.url() + "/v1/candidates/" + id))
+                .timeout(properties.timeout()).header("Authorization", "Bearer " + serviceKey).GET().build();
+        HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString(), "candidate " + id);
+        if (response.statusCode() != 200) {
+            throw new FeedbackUnavailableException("The feedback-service answered " + response.statusCode()
+                    + " for candidate " + id + ": " + response.body(), null);
+        }
+        return json.readValue(response.body(), CandidateContent.class);
+    }
+
+    /** The PNG bytes of a candidate image, by its SHA-256 (checked against the bytes received). */
+    public byte[] image(String sha256) {
+        if (!sha256.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("not a SHA-256: " + sha256);
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create(properties.url() + "/v1/images/" + sha256 + ".png"))
+                .timeout(properties.timeout()).header("Authorization", "Bearer " + serviceKey).GET().build();
+        HttpResponse<byte[]> response = send(request, HttpResponse.BodyHandlers.ofByteArray(), "image " + sha256);
+        if (response.statusCode() != 200) {
+            throw new FeedbackUnavailableException("The feedback-service answered " + response.statusCode()
+                    + " for image " + sha256, null);
+        }
+        try {
+            String actual = java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(response.body()));
+            if (!actual.equals(sha256)) {
+                throw new FeedbackUnavailableException("Image " + sha256 + " arrived damaged (its hash is " + actual + ")", null);
+            }
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return response.body();
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler, String what) {
+        try {
+            return http.send(request, handler);
+        } catch (IOException e) {
+            throw new FeedbackUnavailableException("The feedback-service at " + properties.url() + " did not answer for "
+                    + what + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FeedbackUnavailableException("Interrupted while reading " + what, e);
+        }
+    }
+
     /** Comparisons after {@code position}, at most {@code limit} (1–1000). */
     public Page comparisons(UUID project, long position, int limit) {
         URI uri = URI.create(properties.url() + "/v1/projects/" + project + "/comparisons?limit=" + limit
                 + (position > 0 ? "&after=" + position : ""));
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(properties.timeout())
                 .header("Authorization", "Bearer " + serviceKey).GET().build();
-        HttpResponse<String> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new FeedbackUnavailableException("The feedback-service at " + properties.url() + " did not answer: "
-                    + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FeedbackUnavailableException("Interrupted while reading comparisons", e);
-        }
+        HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString(), "comparisons");
         if (response.statusCode() != 200) {
             throw new FeedbackUnavailableException("The feedback-service answered " + response.statusCode()
                     + " for project " + project + ": " + response.body(), null);

@@ -40,24 +40,30 @@ public final class Hyperparameters {
             "steps", Spec.integer(300, 1, 1_000_000),
             "checkpoint_every", Spec.integer(50, 1, 1_000_000));
 
+    private static final Spec HELD_OUT = Spec.number(0.1, 0, false, 0.5);
+
     // β conventions: dpo as TRL (0.1); diffusion_dpo per sample-mean MSE, diffusers' β/2 (see shared-model docs)
     private static final Map<Method, Map<String, Spec>> BY_METHOD = Map.of(
             Method.PRETRAIN, Map.of("world", Spec.choice("shapes", "shapes", "replies")),
             Method.REWARD_MODEL, Map.of(
                     "margin", Spec.number(0, 0, false, 100),
                     "center_rewards_coefficient", Spec.number(0, 0, false, 10),
-                    "ties", Spec.choice("drop", "drop", "half")),
+                    "ties", Spec.choice("drop", "drop", "half"),
+                    "heldout_fraction", HELD_OUT),
             Method.DPO, Map.of(
                     "beta", Spec.number(0.1, 0, true, 10_000),
                     "loss_type", Spec.choice("sigmoid", "sigmoid", "hinge", "ipo", "robust"),
-                    "label_smoothing", Spec.number(0, 0, false, 0.499)),
+                    "label_smoothing", Spec.number(0, 0, false, 0.499),
+                    "heldout_fraction", HELD_OUT),
             Method.DIFFUSION_DPO, Map.of(
                     "beta", Spec.number(500, 0, true, 100_000),
-                    "loss_type", Spec.choice("sigmoid", "sigmoid", "hinge", "ipo")),
+                    "loss_type", Spec.choice("sigmoid", "sigmoid", "hinge", "ipo"),
+                    "heldout_fraction", HELD_OUT),
             Method.DCO, Map.of("beta", Spec.number(1000, 0, true, 100_000)),
             Method.D3PO, Map.of(
                     "beta", Spec.number(0.1, 0, true, 10_000),
-                    "clip", Spec.number(0.1, 0, true, 1)));
+                    "clip", Spec.number(0.1, 0, true, 1),
+                    "heldout_fraction", HELD_OUT));
 
     private Hyperparameters() {}
 

@@ -10,6 +10,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -36,7 +37,8 @@ class JobController {
             UUID project,
             Map<String, Object> hyperparameters,
             @PositiveOrZero Long seed,
-            @Size(max = 64) @Pattern(regexp = "[a-z0-9._-]*", message = "may hold only a-z 0-9 . _ -") String suffix) {}
+            @Size(max = 64) @Pattern(regexp = "[a-z0-9._-]*", message = "may hold only a-z 0-9 . _ -") String suffix,
+            @Size(max = 64) List<@Valid @jakarta.validation.constraints.NotNull ReferenceImage> references) {}
 
     private final Jobs jobs;
 

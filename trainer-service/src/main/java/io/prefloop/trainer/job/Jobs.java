@@ -39,9 +39,14 @@ public class Jobs {
                     + " learns from a feedback project's comparisons");
         }
         Map<String, Object> hyperparameters = Hyperparameters.resolve(method, request.hyperparameters());
+        List<ReferenceImage> references = ReferenceImages.check(method, request.references());
         long seed = request.seed() == null ? ThreadLocalRandom.current().nextLong(1L << 48) : request.seed();
         UUID id = insert(method, request.model(), request.project(), hyperparameters, seed, request.suffix(),
                 caller.id(), null, null, null);
+        if (!references.isEmpty()) {
+            jdbc.sql("update jobs set inputs = ?::jsonb where id = ?")
+                    .params(json.writeValueAsString(Map.of("references", references)), id).update();
+        }
         event(id, "info", "message", "Job created and queued", null);
         return require(id);
     }
@@ -69,6 +74,16 @@ public class Jobs {
                         policy, feedAfter, feedTo)
                 .update();
         return id;
+    }
+
+    /** The job's reference images (DCO), as given at creation. */
+    public List<ReferenceImage> references(UUID id) {
+        String inputs = jdbc.sql("select inputs from jobs where id = ?").param(id).query(String.class).optional()
+                .orElse(null);
+        if (inputs == null) {
+            return List.of();
+        }
+        return List.of(json.readValue(json.readTree(inputs).get("references").toString(), ReferenceImage[].class));
     }
 
     public JobView require(UUID id) {

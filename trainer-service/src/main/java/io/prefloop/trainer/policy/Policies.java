@@ -57,11 +57,12 @@ public class Policies {
         registry.current(request.model()); // 404 unless the model has a current checkpoint to start from
         UUID id = UUID.randomUUID();
         jdbc.sql("""
-                insert into policies (id, project_id, model, method, hyperparameters, every_n, gate_metric, gate_min, created_by)
-                values (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?)""")
+                insert into policies (id, project_id, model, method, hyperparameters, every_n, gate_metric, gate_min,
+                                      gate_max_regression, created_by)
+                values (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)""")
                 .params(id, request.project(), request.model(), request.method().json(),
                         json.writeValueAsString(hyperparameters), request.everyN(), request.gate().metric(),
-                        request.gate().min(), caller.id())
+                        request.gate().min(), request.gate().maxRegressionOrDefault(), caller.id())
                 .update();
         return require(id);
     }
@@ -144,9 +145,14 @@ public class Policies {
         if (published == null) {
             return;
         }
-        Object value = published.metrics().get(policy.gate().metric());
-        boolean passes = value instanceof Number n && n.doubleValue() >= policy.gate().min();
-        String verdict = policy.gate().metric() + " = " + value + (passes ? " ≥ " : " below ") + policy.gate().min();
+        PolicyView.Gate gate = policy.gate();
+        Object value = published.metrics().get(gate.metric());
+        Object regression = published.metrics().get("quality_regression");
+        boolean reaches = value instanceof Number n && n.doubleValue() >= gate.min();
+        boolean keepsQuality = regression instanceof Number r && r.doubleValue() <= gate.maxRegression();
+        boolean passes = reaches && keepsQuality;
+        String verdict = gate.metric() + " = " + value + (reaches ? " ≥ " : " not ≥ ") + gate.min()
+                + ", quality_regression = " + regression + (keepsQuality ? " ≤ " : " not ≤ ") + gate.maxRegression();
         if (passes) {
             registry.promote(published.model(), published.version(), "policy " + policy.id() + ": " + verdict, system);
             jobs.event(job.id(), "info", "message", "Promoted " + published.model() + "/" + published.version()
@@ -161,7 +167,8 @@ public class Policies {
         return new PolicyView(rs.getObject("id", UUID.class), rs.getObject("project_id", UUID.class),
                 rs.getString("model"), Method.parse(rs.getString("method")),
                 json.readValue(rs.getString("hyperparameters"), MAP), rs.getInt("every_n"),
-                new PolicyView.Gate(rs.getString("gate_metric"), rs.getDouble("gate_min")),
+                new PolicyView.Gate(rs.getString("gate_metric"), rs.getDouble("gate_min"),
+                        rs.getDouble("gate_max_regression")),
                 rs.getLong("trained_through"), rs.getBoolean("active"), rs.getTimestamp("created_at").toInstant());
     }
 }

@@ -9,6 +9,8 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Size;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -24,7 +26,14 @@ import org.springframework.web.bind.annotation.RestController;
 @Allow({Role.ADMIN, Role.SERVICE})
 class PolicyController {
 
-    record Gate(@NotBlank String metric, @NotNull Double min) {}
+    /** @param maxRegression the largest quality_regression against the parent accepted (default 0.1) */
+    record Gate(@NotBlank @Size(max = 200) String metric, @NotNull Double min,
+            @PositiveOrZero @Max(1_000_000) Double maxRegression) {
+
+        double maxRegressionOrDefault() {
+            return maxRegression == null ? 0.1 : maxRegression;
+        }
+    }
 
     record NewPolicy(@NotNull UUID project, @NotBlank String model, @NotNull Method method,
             Map<String, Object> hyperparameters, @NotNull @Min(1) @Max(1_000_000) Integer everyN,

@@ -7,11 +7,12 @@ import java.util.UUID;
 
 /**
  * @param everyN how many new resolved comparisons start a job
- * @param gate the promotion gate: the published checkpoint's metric must reach this value
+ * @param gate the promotion gate: the published checkpoint's metric must reach {@code min}, and its
+ *     {@code quality_regression} against its parent must not exceed {@code maxRegression}
  * @param trainedThrough the last feed position a successful job of this policy trained on
  */
 public record PolicyView(UUID id, UUID project, String model, Method method, Map<String, Object> hyperparameters,
         int everyN, Gate gate, long trainedThrough, boolean active, Instant createdAt) {
 
-    public record Gate(String metric, double min) {}
+    public record Gate(String metric, double min, double maxRegression) {}
 }

@@ -55,7 +55,7 @@ public class Registry {
             for (Manifest manifest : store.list(model)) {
                 if (!known(manifest.id())) {
                     try {
-                        register(manifest, null);
+                        register(manifest, jobOf(manifest));
                         added++;
                     } catch (ApiException e) {
                         log.warn("Checkpoint {} not registered: {}", manifest.id(), e.getMessage());
@@ -64,6 +64,15 @@ public class Registry {
             }
         }
         return added;
+    }
+
+    private static UUID jobOf(Manifest manifest) {
+        Object job = manifest.dataset().get("job_id");
+        try {
+            return job instanceof String s ? UUID.fromString(s) : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** Registers a published checkpoint (idempotent), after checking its weights against the manifest. */

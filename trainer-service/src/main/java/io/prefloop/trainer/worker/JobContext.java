@@ -1,5 +1,6 @@
 package io.prefloop.trainer.worker;
 
+import ai.djl.Device;
 import io.prefloop.trainer.job.Jobs;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,10 +19,13 @@ public class JobContext {
     private final Jobs jobs;
     private final Duration heartbeat;
     private final Clock clock;
+    private final Device device;
     private final Instant started;
     private Instant lastBeat;
 
-    JobContext(UUID job, String worker, int stepsTotal, JobQueue queue, Jobs jobs, Duration heartbeat, Clock clock) {
+    JobContext(UUID job, String worker, int stepsTotal, JobQueue queue, Jobs jobs, Duration heartbeat, Clock clock,
+            Device device) {
+        this.device = device;
         this.job = job;
         this.worker = worker;
         this.stepsTotal = stepsTotal;
@@ -51,6 +55,11 @@ public class JobContext {
                 throw new JobStoppedException(true, "Cancelled");
             }
         }
+    }
+
+    /** Where this worker trains (see {@link TrainingDevice}). */
+    public Device device() {
+        return device;
     }
 
     public void message(String message) {

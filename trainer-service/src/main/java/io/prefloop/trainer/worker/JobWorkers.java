@@ -1,5 +1,6 @@
 package io.prefloop.trainer.worker;
 
+import ai.djl.Device;
 import io.prefloop.common.auth.Caller;
 import io.prefloop.common.auth.Role;
 import io.prefloop.trainer.job.JobView;
@@ -33,6 +34,7 @@ class JobWorkers implements SmartLifecycle {
     private final WorkerProperties properties;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
+    private Device device;
 
     JobWorkers(JobQueue queue, Jobs jobs, List<JobRunner> runners, Policies policies, WorkerProperties properties) {
         this.queue = queue;
@@ -45,7 +47,8 @@ class JobWorkers implements SmartLifecycle {
     @Override
     public void start() {
         if (properties.count() > 0) {
-            log.info("{} training worker(s) on {}", properties.count(), TrainingDevice.choose(properties.device()));
+            device = TrainingDevice.choose(properties.device());
+            log.info("{} training worker(s) on {}", properties.count(), device);
         }
         running = true;
         String process = ManagementFactory.getRuntimeMXBean().getName();
@@ -84,7 +87,7 @@ class JobWorkers implements SmartLifecycle {
             return;
         }
         JobContext context = new JobContext(job.id(), worker, job.progress().stepsTotal(), queue, jobs,
-                properties.heartbeat(), Clock.systemUTC());
+                properties.heartbeat(), Clock.systemUTC(), device);
         try {
             runner.get().run(job, context);
             if (queue.finish(job.id(), worker, "succeeded", null)) {

@@ -1,0 +1,168 @@
+package io.prefloop.trainer.runner;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import io.prefloop.model.checkpoint.BlockWeights;
+import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
+import io.prefloop.model.checkpoint.Safetensors;
+import io.prefloop.model.nn.OptimizerStep;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Intermediate checkpoints of running jobs: the trained block's weights and its optimizer's state
+ * after a step, in {@code <store>/.jobs/<job>/step-NNNNNNN/} (a directory the checkpoint store's
+ * readers never list). Written to a temporary directory, fsynced and renamed into place, so a
+ * worker killed while saving leaves the previous snapshot intact; older snapshots are deleted once
+ * a newer one is in place, and all of them when the job ends. The store is shared by every worker
+ * (a ReadWriteMany volume in Kubernetes), so another worker can resume the job.
+ */
+@Component
+public class JobSnapshots {
+
+    private static final Logger log = LoggerFactory.getLogger(JobSnapshots.class);
+    private static final String STATE = "state.safetensors";
+    private static final String INFO = "snapshot.txt";
+
+    private final Path root;
+
+    JobSnapshots(DirectoryCheckpointStore store) {
+        this.root = store.root().resolve(".jobs");
+    }
+
+    /** Saves the state after {@code step}. */
+    public void save(UUID job, int step, Block block, OptimizerStep optimizer) {
+        Path dir = root.resolve(job.toString());
+        Path target = dir.resolve(name(step));
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDList tensors = new NDList(BlockWeights.of(block));
+            var state = optimizer.state(m);
+            tensors.addAll(state.getKey());
+            byte[] bytes = Safetensors.encode(tensors);
+            int updates = state.getValue();
+            Path tmp = dir.resolve(".tmp-" + UUID.randomUUID());
+            Files.createDirectories(tmp);
+            try {
+                write(tmp.resolve(STATE), bytes);
+                write(tmp.resolve(INFO), ("step=" + step + "\nupdates=" + updates + "\nsha256=" + sha256(bytes) + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                deleteTree(tmp);
+            }
+        } catch (IOException e) {
+            if (Files.exists(target)) {
+                return; // another worker holding the job a moment ago saved the same step
+            }
+            throw new UncheckedIOException("Cannot save the intermediate checkpoint of job " + job + " at step " + step, e);
+        }
+        for (Path older : snapshots(job)) {
+            if (!older.equals(target)) {
+                deleteTree(older);
+            }
+        }
+    }
+
+    /**
+     * Loads the newest intact snapshot into {@code block} and {@code optimizer}.
+     *
+     * @return the step it was taken after, or empty when the job has none (it starts from step 1)
+     */
+    public Optional<Integer> restore(UUID job, Block block, OptimizerStep optimizer, NDManager manager) {
+        List<Path> snapshots = snapshots(job);
+        for (int i = snapshots.size() - 1; i >= 0; i--) {
+            Path dir = snapshots.get(i);
+            try {
+                List<String> info = Files.readAllLines(dir.resolve(INFO));
+                byte[] bytes = Files.readAllBytes(dir.resolve(STATE));
+                if (!info.contains("sha256=" + sha256(bytes))) {
+                    log.warn("Snapshot {} is damaged (hash differs); trying an older one", dir);
+                    continue;
+                }
+                NDList weights = new NDList();
+                NDList state = new NDList();
+                try (NDManager tmp = manager.newSubManager()) {
+                    Safetensors.decode(tmp, bytes)
+                            .forEach(t -> (t.getName().startsWith("optimizer.") ? state : weights).add(t));
+                    BlockWeights.load(block, weights);
+                    optimizer.restore(state, value(info, "updates"));
+                }
+                return Optional.of(value(info, "step"));
+            } catch (IOException | RuntimeException e) {
+                log.warn("Snapshot {} cannot be read ({}); trying an older one", dir, e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Deletes a finished job's snapshots. */
+    public void discard(UUID job) {
+        deleteTree(root.resolve(job.toString()));
+    }
+
+    private List<Path> snapshots(UUID job) {
+        Path dir = root.resolve(job.toString());
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().startsWith("step-"))
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String name(int step) {
+        return "step-%07d".formatted(step);
+    }
+
+    private static int value(List<String> info, String key) {
+        return info.stream().filter(l -> l.startsWith(key + "=")).map(l -> Integer.parseInt(l.substring(key.length() + 1)))
+                .findFirst().orElseThrow(() -> new IllegalStateException("snapshot info has no " + key));
+    }
+
+    private static void write(Path file, byte[] bytes) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            channel.write(java.nio.ByteBuffer.wrap(bytes));
+            channel.force(true);
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log.warn("Could not delete {}: {}", dir, e.getMessage());
+        }
+    }
+}
