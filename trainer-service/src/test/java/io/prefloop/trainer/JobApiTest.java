@@ -89,7 +89,23 @@ class JobApiTest {
                 Arguments.of("negative seed", "{\"method\":\"pretrain\",\"model\":\"m\",\"seed\":-1}", "seed"),
                 Arguments.of("project that is not a UUID", "{\"method\":\"dpo\",\"model\":\"m\",\"project\":\"p1\"}",
                         "project"),
-                Arguments.of("malformed JSON", "{\"method\":", "JSON"));
+                Arguments.of("malformed JSON", "{\"method\":", "JSON"),
+                Arguments.of("held-out fraction above one half", "{\"method\":\"dpo\",\"model\":\"m\"," + project
+                        + ",\"hyperparameters\":{\"heldout_fraction\":0.9}}", "hyperparameters.heldout_fraction"),
+                Arguments.of("dco without reference images", "{\"method\":\"dco\",\"model\":\"m\"}", "references"),
+                Arguments.of("dco reference that is not base64", "{\"method\":\"dco\",\"model\":\"m\","
+                        + "\"references\":[{\"prompt\":\"a red ring\",\"image_base64\":\"%%%\"}]}",
+                        "references[0].image_base64"),
+                Arguments.of("dco reference that is not a PNG", "{\"method\":\"dco\",\"model\":\"m\","
+                        + "\"references\":[{\"prompt\":\"a red ring\",\"image_base64\":\"aGVsbG8=\"}]}",
+                        "not a PNG"),
+                Arguments.of("dco upload without a prompt", "{\"method\":\"dco\",\"model\":\"m\","
+                        + "\"references\":[{\"image_base64\":\"iVBORw0KGgo=\"}]}", "references[0].prompt"),
+                Arguments.of("dco reference with both a candidate and an upload", "{\"method\":\"dco\",\"model\":\"m\","
+                        + "\"references\":[{\"candidate\":\"" + PROJECT + "\",\"prompt\":\"x\",\"image_base64\":\"iVBORw0KGgo=\"}]}",
+                        "either candidate or image_base64"),
+                Arguments.of("references for a method that takes none", "{\"method\":\"dpo\",\"model\":\"m\"," + project
+                        + ",\"references\":[{\"candidate\":\"" + PROJECT + "\"}]}", "only dco"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -112,6 +128,9 @@ class JobApiTest {
                 .contains("does not learn from comparisons");
         assertThat(api.post("/v1/policies", ADMIN, "{" + ok + ",\"method\":\"dpo\",\"every_n\":5,"
                 + "\"hyperparameters\":{\"beta\":-1}}").body()).contains("hyperparameters.beta");
+        assertThat(api.post("/v1/policies", ADMIN, "{\"project\":\"" + PROJECT + "\",\"model\":\"m\",\"method\":\"dpo\","
+                + "\"every_n\":5,\"gate\":{\"metric\":\"loss\",\"min\":0,\"max_regression\":-0.5}}").body())
+                .contains("gate.max_regression");
         assertThat(api.post("/v1/policies", ADMIN, "{" + ok + ",\"method\":\"dpo\",\"every_n\":5}").status())
                 .as("a model without a current checkpoint").isEqualTo(404);
         assertThat(jdbc.sql("select count(*) from policies").query(Integer.class).single()).isZero();

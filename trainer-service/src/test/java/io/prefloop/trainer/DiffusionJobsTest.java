@@ -1,0 +1,231 @@
+package io.prefloop.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.prefloop.common.test.ApiClient;
+import io.prefloop.common.test.RealPostgres;
+import io.prefloop.common.test.ServiceProcess;
+import io.prefloop.model.diffusion.ImagePng;
+import io.prefloop.model.shapes.Colour;
+import io.prefloop.model.shapes.Prompt;
+import io.prefloop.model.shapes.Scene;
+import io.prefloop.model.shapes.ShapeKind;
+import io.prefloop.model.shapes.ShapeRenderer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.ContextConfiguration;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Diffusion jobs end to end over real HTTP: shapes images as PNG candidates in the real
+ * feedback-service, judged by a labeler; Diffusion-DPO from the committed shapes base on those
+ * comparisons (held out by prompt), and DCO on reference images given as a candidate id and as an
+ * upload. Both publish checkpoints with their lineage and metrics.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "prefloop.auth.admin-key=" + DiffusionJobsTest.ADMIN, "prefloop.auth.service-key=" + DiffusionJobsTest.SERVICE,
+        "prefloop.trainer.workers.count=1", "prefloop.trainer.workers.poll=200ms"})
+@ContextConfiguration(initializers = RealPostgres.class)
+class DiffusionJobsTest {
+
+    static final String ADMIN = "diffusion-admin";
+    static final String SERVICE = "diffusion-service";
+    private static final Path DIR = tempDir();
+    private static final int FEEDBACK_PORT = freePort();
+    private static ServiceProcess feedback;
+    private static String project;
+    private static final Set<String> correct = new HashSet<>();
+    private static String aCorrectCandidate;
+
+    @DynamicPropertySource
+    static void wiring(DynamicPropertyRegistry registry) throws IOException {
+        Path base = Files.createDirectories(DIR.resolve("store/shapes-unet/base"));
+        for (Path file : Files.list(Path.of("..", "shared-model", "checkpoints", "shapes-unet", "base")).toList()) {
+            Files.copy(file, base.resolve(file.getFileName()));
+        }
+        feedback = ServiceProcess.startJar("feedback-service", Files.createDirectories(DIR.resolve("feedback")),
+                FEEDBACK_PORT, Map.of("PREFLOOP_ADMIN_KEY", ADMIN, "PREFLOOP_SERVICE_KEY", SERVICE));
+        registry.add("prefloop.checkpoints.root", () -> DIR.resolve("store").toString());
+        registry.add("prefloop.trainer.feedback.url", () -> "http://localhost:" + FEEDBACK_PORT);
+    }
+
+    /** Ten prompts; per prompt an image in the right colour and one in the colour the base confuses it with. */
+    /** (after the context: the feedback-service starts with it) */
+    private static synchronized void judgedImages() {
+        if (project != null) {
+            return;
+        }
+        ApiClient labeling = feedback.api();
+        project = labeling.post("/v1/projects", ADMIN, "{\"name\":\"colours\",\"modality\":\"image\"}").json()
+                .get("id").asString();
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (Colour colour : Colour.values()) {
+                for (ShapeKind shape : List.of(ShapeKind.CIRCLE, ShapeKind.SQUARE)) {
+                    String prompt = new Prompt(colour, shape).text();
+                    for (Colour drawn : List.of(colour, colour.confusedWith())) {
+                        String id = labeling.post("/v1/projects/" + project + "/candidates", SERVICE, ApiClient.json(Map.of(
+                                "prompt", prompt, "image_base64", png(m, new Scene(drawn, shape, 8, 8, 10)),
+                                "model", "shapes-unet"))).json().get("id").asString();
+                        if (drawn == colour) {
+                            correct.add(id);
+                            aCorrectCandidate = id;
+                        }
+                    }
+                }
+            }
+        }
+        labeling.post("/v1/projects/" + project + "/pairs/bulk", SERVICE, "{}");
+        String labeler = labeling.post("/v1/labelers", ADMIN, "{\"name\":\"iris\"}").json().get("key").asString();
+        for (int i = 0; i < 10; i++) {
+            JsonNode task = labeling.get("/v1/projects/" + project + "/tasks/next", labeler).json();
+            JsonNode side = correct.contains(task.get("left").get("candidate_id").asString()) ? task.get("left")
+                    : task.get("right");
+            labeling.post("/v1/pairs/" + task.get("pair_id").asString() + "/judgments", labeler,
+                    "{\"choice\":\"" + side.get("choice").asString() + "\"}");
+        }
+    }
+
+    @AfterAll
+    static void stopFeedback() throws InterruptedException {
+        if (feedback != null) {
+            feedback.close();
+        }
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void diffusionDpoTrainsOnJudgedImagesWithHeldOutPromptsAndPublishes() {
+        ApiClient trainer = trainer();
+        String job = trainer.post("/v1/jobs", SERVICE, """
+                {"method":"diffusion_dpo","model":"shapes-unet","project":"%s","seed":5,
+                 "hyperparameters":{"steps":3,"batch_size":4,"beta":500,"learning_rate":0.00005,"heldout_fraction":0.3}}"""
+                .formatted(project)).json().get("id").asString();
+        JsonNode finished = await(trainer, job);
+        assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("succeeded");
+
+        JsonNode checkpoint = publishedBy(trainer, job);
+        assertThat(checkpoint.get("method").asString()).isEqualTo("diffusion_dpo");
+        assertThat(checkpoint.get("parent").asString()).isEqualTo("shapes-unet/base");
+        assertThat(checkpoint.get("reference").asString()).isEqualTo("shapes-unet/base");
+        JsonNode dataset = checkpoint.get("dataset");
+        int training = dataset.get("pairs").asInt();
+        int heldOut = dataset.get("heldout_pairs").asInt();
+        assertThat(training + heldOut).isEqualTo(10);
+        assertThat(heldOut).as("0.3 of ten prompts, by hash").isBetween(1, 6);
+        JsonNode metrics = checkpoint.get("metrics");
+        assertThat(metrics.has("implicit_acc")).isTrue();
+        assertThat(metrics.get("heldout_implicit_acc").asDouble()).isBetween(0.0, 1.0);
+        assertThat(metrics.get("heldout_ref_mse").asDouble()).isPositive();
+        assertThat(metrics.get("quality_regression").asDouble()).isGreaterThanOrEqualTo(0.0);
+        assertThat(metrics.get("quality_regression_on").asString()).isEqualTo("heldout");
+        assertThat(checkpoint.get("architecture").get("family").asString()).isEqualTo("unet-eps");
+    }
+
+    @Test
+    void dcoPersonalisesOnACandidateAndAnUploadedImage() {
+        ApiClient trainer = trainer();
+        String upload;
+        try (NDManager m = NDManager.newBaseManager()) {
+            upload = png(m, new Scene(Colour.GREEN, ShapeKind.RING, 8, 8, 11));
+        }
+        ApiClient.Response created = trainer.post("/v1/jobs", SERVICE, ApiClient.json(Map.of("method", "dco",
+                "model", "shapes-unet", "seed", 2, "hyperparameters", Map.of("steps", 3, "batch_size", 2),
+                "references", List.of(Map.of("candidate", aCorrectCandidate),
+                        Map.of("prompt", "a green ring", "image_base64", upload)))));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String job = created.json().get("id").asString();
+        JsonNode finished = await(trainer, job);
+        assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("succeeded");
+
+        JsonNode checkpoint = publishedBy(trainer, job);
+        assertThat(checkpoint.get("method").asString()).isEqualTo("dco");
+        assertThat(checkpoint.get("reference").asString()).isEqualTo("shapes-unet/base");
+        assertThat(checkpoint.get("dataset").get("reference_images").asInt()).isEqualTo(2);
+        assertThat(checkpoint.get("dataset").get("prompts").toString()).contains("a green ring");
+        assertThat(checkpoint.get("metrics").get("references_ref_mse").asDouble()).isPositive();
+    }
+
+    @Test
+    void aDcoJobWhoseCandidateIsUnknownFailsAndSaysWhy() {
+        ApiClient trainer = trainer();
+        String job = trainer.post("/v1/jobs", SERVICE, """
+                {"method":"dco","model":"shapes-unet","hyperparameters":{"steps":2},
+                 "references":[{"candidate":"00000000-0000-0000-0000-0000000000aa"}]}""").json().get("id").asString();
+        JsonNode finished = await(trainer, job);
+        assertThat(finished.get("status").asString()).isEqualTo("failed");
+        assertThat(finished.get("error").asString()).contains("404").contains("00000000-0000-0000-0000-0000000000aa");
+    }
+
+    private ApiClient trainer() {
+        judgedImages();
+        ApiClient trainer = new ApiClient("http://localhost:" + port);
+        assertThat(trainer.post("/v1/models/shapes-unet/promote", ADMIN, "{\"version\":\"base\"}").status()).isEqualTo(200);
+        return trainer;
+    }
+
+    private static JsonNode publishedBy(ApiClient trainer, String job) {
+        for (JsonNode c : trainer.get("/v1/models/shapes-unet/checkpoints", ADMIN).json()) {
+            if (job.equals(c.get("job_id").asString(null))) {
+                return c;
+            }
+        }
+        throw new AssertionError("job " + job + " published nothing");
+    }
+
+    private static String png(NDManager m, Scene scene) {
+        float[] pixels = ShapeRenderer.render(scene, 16);
+        return Base64.getEncoder().encodeToString(ImagePng.encode(m.create(pixels, new Shape(3, 16, 16))));
+    }
+
+    private static JsonNode await(ApiClient trainer, String job) {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+        JsonNode state = null;
+        while (Instant.now().isBefore(deadline)) {
+            state = trainer.get("/v1/jobs/" + job, ADMIN).json();
+            if (List.of("succeeded", "failed", "cancelled").contains(state.get("status").asString())) {
+                return state;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new AssertionError("job did not finish: " + state);
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("prefloop-diffusion-jobs-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int freePort() {
+        try {
+            return ServiceProcess.freePort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
