@@ -7,7 +7,14 @@ import ai.djl.ndarray.types.Shape;
 import io.prefloop.common.test.ApiClient;
 import io.prefloop.common.test.RealPostgres;
 import io.prefloop.common.test.ServiceProcess;
+import ai.djl.ndarray.NDArray;
+import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.diffusion.ImagePng;
+import io.prefloop.model.diffusion.Sampler;
+import io.prefloop.model.diffusion.SamplerSettings;
+import io.prefloop.model.diffusion.TrajectoryFile;
+import io.prefloop.model.diffusion.UNet;
+import io.prefloop.model.shapes.ShapesModel;
 import io.prefloop.model.shapes.Colour;
 import io.prefloop.model.shapes.Prompt;
 import io.prefloop.model.shapes.Scene;
@@ -19,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
@@ -173,6 +181,99 @@ class DiffusionJobsTest {
         JsonNode finished = await(trainer, job);
         assertThat(finished.get("status").asString()).isEqualTo("failed");
         assertThat(finished.get("error").asString()).contains("404").contains("00000000-0000-0000-0000-0000000000aa");
+    }
+
+    @Test
+    void anImageRewardModelLearnsFromTheComparisonsFromScratch() {
+        ApiClient trainer = trainer();
+        String job = trainer.post("/v1/jobs", SERVICE, """
+                {"method":"reward_model","model":"shapes-reward","project":"%s","seed":3,
+                 "hyperparameters":{"steps":3,"batch_size":4,"learning_rate":0.001,"heldout_fraction":0.3}}"""
+                .formatted(project)).json().get("id").asString();
+        JsonNode finished = await(trainer, job);
+        assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("succeeded");
+        JsonNode checkpoint = trainer.get("/v1/models/shapes-reward/checkpoints", ADMIN).json().get(0);
+        assertThat(checkpoint.get("job_id").asString()).isEqualTo(job);
+        assertThat(checkpoint.get("method").asString()).isEqualTo("reward_model");
+        assertThat(checkpoint.get("parent").isNull()).as("from scratch").isTrue();
+        assertThat(checkpoint.get("architecture").get("type").asString()).isEqualTo("image_reward_convnet");
+        JsonNode metrics = checkpoint.get("metrics");
+        assertThat(metrics.get("reward_std").asDouble()).isPositive();
+        assertThat(metrics.get("heldout_accuracy").asDouble()).isBetween(0.0, 1.0);
+        assertThat(metrics.has("quality_regression")).isTrue();
+    }
+
+    @Test
+    void pretrainingTheShapesWorldPublishesTheEmaWeightsAndSavesIntermediateCheckpoints() {
+        ApiClient trainer = new ApiClient("http://localhost:" + port);
+        String job = trainer.post("/v1/jobs", SERVICE, """
+                {"method":"pretrain","model":"shapes-scratch","seed":1,
+                 "hyperparameters":{"world":"shapes","steps":4,"batch_size":4,"checkpoint_every":2}}""")
+                .json().get("id").asString();
+        JsonNode finished = await(trainer, job);
+        assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("succeeded");
+        JsonNode checkpoint = trainer.get("/v1/models/shapes-scratch/checkpoints", ADMIN).json().get(0);
+        assertThat(checkpoint.get("method").asString()).isEqualTo("pretrain");
+        assertThat(checkpoint.get("architecture").get("family").asString()).isEqualTo("unet-eps");
+        assertThat(checkpoint.get("dataset").get("examples").asInt()).isEqualTo(16);
+        assertThat(trainer.get("/v1/jobs/" + job + "/events", ADMIN).json().findValuesAsString("message"))
+                .contains("Intermediate checkpoint saved after step 2");
+    }
+
+    @Test
+    void d3poTrainsOnTheTrajectoriesStoredWithTheCandidates() throws IOException {
+        ApiClient trainer = trainer();
+        ApiClient labeling = feedback.api();
+        String d3po = labeling.post("/v1/projects", ADMIN, "{\"name\":\"trajectories\",\"modality\":\"image\"}")
+                .json().get("id").asString();
+        Path store = DIR.resolve("store");
+        try (NDManager m = NDManager.newBaseManager()) {
+            UNet base = ShapesModel.load(new DirectoryCheckpointStore(store), ShapesModel.BASE, m);
+            List<String> prompts = List.of("a red circle", "a red circle", "a blue square", "a blue square",
+                    "a green triangle", "a green triangle");
+            List<Sampler.Trajectory> trajectories = new ArrayList<>();
+            SamplerSettings settings = SamplerSettings.ddim(4, 3).withEta(1.0);
+            NDArray images = new Sampler(base, null, base.spec()).sample(m, prompts, new long[] {1, 2, 3, 4, 5, 6},
+                    settings, trajectories);
+            Files.createDirectories(store.resolve("trajectories/shapes-unet"));
+            for (int i = 0; i < prompts.size(); i++) {
+                byte[] file = TrajectoryFile.encode(trajectories.get(0), i);
+                String path = "trajectories/shapes-unet/test-" + i + ".safetensors";
+                Files.write(store.resolve(path), file);
+                labeling.post("/v1/projects/" + d3po + "/candidates", SERVICE, ApiClient.json(Map.of(
+                        "prompt", prompts.get(i), "model", "shapes-unet", "checkpoint", "base", "seed", i + 1,
+                        "image_base64", Base64.getEncoder().encodeToString(ImagePng.encode(images.get(i))),
+                        "params", Map.of("trajectory", Map.of("path", path, "sha256", sha256(file), "steps", 4,
+                                "eta", 1.0, "cfg_scale", 3.0, "sampler", "ddim")))));
+            }
+        }
+        labeling.post("/v1/projects/" + d3po + "/pairs/bulk", SERVICE, "{}");
+        String labeler = labeling.post("/v1/labelers", ADMIN, "{\"name\":\"dana\"}").json().get("key").asString();
+        for (int i = 0; i < 3; i++) {
+            JsonNode task = labeling.get("/v1/projects/" + d3po + "/tasks/next", labeler).json();
+            labeling.post("/v1/pairs/" + task.get("pair_id").asString() + "/judgments", labeler, "{\"choice\":\"a\"}");
+        }
+        String job = trainer.post("/v1/jobs", SERVICE, """
+                {"method":"d3po","model":"shapes-unet","project":"%s","seed":4,
+                 "hyperparameters":{"steps":2,"batch_size":2,"learning_rate":0.00001,"heldout_fraction":0}}"""
+                .formatted(d3po)).json().get("id").asString();
+        JsonNode finished = await(trainer, job);
+        assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("succeeded");
+        JsonNode checkpoint = publishedBy(trainer, job);
+        assertThat(checkpoint.get("method").asString()).isEqualTo("d3po");
+        assertThat(checkpoint.get("dataset").get("pairs").asInt()).isEqualTo(3);
+        assertThat(checkpoint.get("metrics").has("implicit_acc")).isTrue();
+        assertThat(checkpoint.get("metrics").get("quality_regression_on").asString()).isEqualTo("training");
+        assertThat(trainer.get("/v1/jobs/" + job + "/events", ADMIN).json().findValuesAsString("message"))
+                .anyMatch(msg -> msg.contains("trajectories of 4 DDIM steps"));
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private ApiClient trainer() {

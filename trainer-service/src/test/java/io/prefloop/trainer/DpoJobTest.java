@@ -108,7 +108,7 @@ class DpoJobTest {
             }
         }
         assertThat(metrics).isEqualTo(4);
-        assertThat(events.findValuesAsString("message")).anyMatch(m -> m.contains("Training on 6 decisive comparisons"));
+        assertThat(events.findValuesAsString("message")).anyMatch(m -> m.contains("Training on 6 comparisons for training"));
 
         JsonNode checkpoints = trainer.get("/v1/models/replies-base/checkpoints", ADMIN).json();
         assertThat(checkpoints.findValuesAsString("version")).containsExactly("v0001", "v0002");
@@ -167,6 +167,40 @@ class DpoJobTest {
         Thread.sleep(1500);
         assertThat(trainer.get("/v1/jobs?model=replies-policy", ADMIN).json().get("data"))
                 .as("3 new comparisons are not enough for a second job").hasSize(1);
+    }
+
+    @Test
+    void aTextRewardModelAndAPretrainedRepliesModelArePublished() {
+        ApiClient labeling = feedback.api();
+        String project = labeling.post("/v1/projects", ADMIN, "{\"name\":\"rm\",\"modality\":\"text\"}").json()
+                .get("id").asString();
+        for (int i = 0; i < 4; i++) {
+            for (String reply : List.of("Certainly, " + i + ".", "nah")) {
+                labeling.post("/v1/projects/" + project + "/candidates", SERVICE,
+                        "{\"prompt\":\"R" + i + "?\",\"text\":\"" + reply + "\"}");
+            }
+        }
+        labeling.post("/v1/projects/" + project + "/pairs/bulk", SERVICE, "{}");
+        judge(labeling, project, labeling.post("/v1/labelers", ADMIN, "{\"name\":\"rm ann\"}").json().get("key")
+                .asString(), 4);
+        ApiClient trainer = new ApiClient("http://localhost:" + port);
+        String rm = trainer.post("/v1/jobs", SERVICE, """
+                {"method":"reward_model","model":"replies-reward","project":"%s","seed":1,
+                 "hyperparameters":{"steps":2,"batch_size":2,"heldout_fraction":0,"margin":0.5}}""".formatted(project))
+                .json().get("id").asString();
+        String pretrain = trainer.post("/v1/jobs", SERVICE, """
+                {"method":"pretrain","model":"replies-scratch","seed":1,
+                 "hyperparameters":{"world":"replies","steps":2,"batch_size":4,"learning_rate":0.003}}""")
+                .json().get("id").asString();
+        assertThat(await(trainer, rm).get("status").asString()).isEqualTo("succeeded");
+        assertThat(await(trainer, pretrain).get("status").asString()).isEqualTo("succeeded");
+        JsonNode reward = trainer.get("/v1/models/replies-reward/checkpoints", ADMIN).json().get(0);
+        assertThat(reward.get("architecture").get("type").asString()).isEqualTo("text_reward_model");
+        assertThat(reward.get("metrics").get("accuracy").asDouble()).isBetween(0.0, 1.0);
+        assertThat(reward.get("metrics").get("quality_regression_on").asString()).isEqualTo("training");
+        JsonNode base = trainer.get("/v1/models/replies-scratch/checkpoints", ADMIN).json().get(0);
+        assertThat(base.get("architecture").get("type").asString()).isEqualTo("causal_transformer");
+        assertThat(base.get("metrics").get("loss").asDouble()).isPositive();
     }
 
     private static void judge(ApiClient labeling, String project, String labeler, int pairs) {

@@ -18,6 +18,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.ContextConfiguration;
 import tools.jackson.databind.JsonNode;
@@ -37,10 +39,12 @@ import tools.jackson.databind.JsonNode;
 class JobWorkersTest {
 
     static final String ADMIN = "workers-admin";
+    static final int FAILING_STEPS = 7;
 
     @TestConfiguration
     static class SteppingRunner {
         @Bean
+        @Order(Ordered.HIGHEST_PRECEDENCE) // before the real pretraining runner
         JobRunner stepping() {
             return new JobRunner() {
                 @Override
@@ -52,6 +56,9 @@ class JobWorkersTest {
                 public void run(JobView job, JobContext context) throws Exception {
                     int steps = job.progress().stepsTotal();
                     for (int step = job.progress().stepsDone() + 1; step <= steps; step++) {
+                        if (steps == FAILING_STEPS && step == 3) {
+                            throw new IllegalStateException("the data ran out at step 3");
+                        }
                         Thread.sleep(40);
                         context.step(step, Map.of("loss", 1.0 / step));
                     }
@@ -91,10 +98,10 @@ class JobWorkersTest {
     }
 
     @Test
-    void aMethodWithoutARunnerFailsAndSaysWhy() {
-        String id = api.post("/v1/jobs", ADMIN, "{\"method\":\"dco\",\"model\":\"shapes\"}").json().get("id").asString();
+    void aJobWhoseRunnerFailsIsFailedWithTheReason() {
+        String id = create("pretrain", FAILING_STEPS);
         JsonNode job = awaitStatus(id, "failed");
-        assertThat(job.get("error").asString()).contains("No runner for method 'dco'");
+        assertThat(job.get("error").asString()).isEqualTo("IllegalStateException: the data ran out at step 3");
     }
 
     @Test

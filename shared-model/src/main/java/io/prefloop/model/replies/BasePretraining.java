@@ -42,6 +42,26 @@ public final class BasePretraining {
         return q.prompt() + world.reply(q, style, answer, random);
     }
 
+    /** One language-modelling step on a fresh batch of sampled texts; returns its loss. */
+    public double step(TransformerLm model, OptimizerStep optimizer, NDManager manager, Random random) {
+        List<PromptCompletion> rows = new ArrayList<>();
+        for (int i = 0; i < config.batchSize(); i++) {
+            rows.add(new PromptCompletion(new int[] {tokenizer.bosId()}, PromptCompletion.withEos(tokenizer, sample(random))));
+        }
+        try (NDManager stepManager = manager.newSubManager()) {
+            TokenBatch batch = TokenBatch.of(stepManager, rows, tokenizer.padId(), model.spec().maxLength());
+            float loss;
+            try (GradientCollector collector = stepManager.getEngine().newGradientCollector()) {
+                NDArray logits = model.forward(new ParameterStore(stepManager, false), batch.inputs(), true).head();
+                NDArray l = LanguageModelingLoss.of(logits, batch);
+                collector.backward(l);
+                loss = l.getFloat();
+            }
+            optimizer.step();
+            return loss;
+        }
+    }
+
     /**
      * @param log receives a line every 100 steps
      * @return the trained model (parameters on {@code manager})
@@ -53,22 +73,8 @@ public final class BasePretraining {
         Random random = new Random(config.seed());
         double running = Double.NaN;
         for (int step = 1; step <= config.steps(); step++) {
-            List<PromptCompletion> rows = new ArrayList<>();
-            for (int i = 0; i < config.batchSize(); i++) {
-                rows.add(new PromptCompletion(new int[] {tokenizer.bosId()}, PromptCompletion.withEos(tokenizer, sample(random))));
-            }
-            try (NDManager stepManager = manager.newSubManager()) {
-                TokenBatch batch = TokenBatch.of(stepManager, rows, tokenizer.padId(), spec.maxLength());
-                float loss;
-                try (GradientCollector collector = stepManager.getEngine().newGradientCollector()) {
-                    NDArray logits = model.forward(new ParameterStore(stepManager, false), batch.inputs(), true).head();
-                    NDArray l = LanguageModelingLoss.of(logits, batch);
-                    collector.backward(l);
-                    loss = l.getFloat();
-                }
-                optimizer.step();
-                running = Double.isNaN(running) ? loss : 0.95 * running + 0.05 * loss;
-            }
+            double loss = step(model, optimizer, manager, random);
+            running = Double.isNaN(running) ? loss : 0.95 * running + 0.05 * loss;
             if (step % 100 == 0 || step == config.steps()) {
                 log.accept(String.format("pretrain step %d/%d loss %.4f", step, config.steps(), running));
             }

@@ -8,12 +8,26 @@ import java.util.UUID;
  * {@code chosen} and {@code rejected} are null unless the outcome is decisive.
  */
 public record Comparison(long position, UUID pairId, String prompt, String outcome, Candidate chosen,
-        Candidate rejected, double agreement) {
+        Candidate rejected, Candidate a, Candidate b, double agreement) {
 
     public record Candidate(UUID id, String text, String imageUrl, String imageSha256, String model,
             String checkpoint, Long seed, Map<String, Object> params) {}
 
     public boolean decisive() {
         return chosen != null && rejected != null;
+    }
+
+    public boolean tie() {
+        return "tie".equals(outcome);
+    }
+
+    /** The preferred side, or side a of a tie. */
+    public Candidate first() {
+        return decisive() ? chosen : a;
+    }
+
+    /** The other side. */
+    public Candidate second() {
+        return decisive() ? rejected : b;
     }
 }

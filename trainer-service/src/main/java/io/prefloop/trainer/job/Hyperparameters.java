@@ -44,7 +44,15 @@ public final class Hyperparameters {
 
     // β conventions: dpo as TRL (0.1); diffusion_dpo per sample-mean MSE, diffusers' β/2 (see shared-model docs)
     private static final Map<Method, Map<String, Spec>> BY_METHOD = Map.of(
-            Method.PRETRAIN, Map.of("world", Spec.choice("shapes", "shapes", "replies")),
+            // defaults made the committed shapes base (docs/diffusion.md); replies' base used 1200 × 32 at 3e-3
+            Method.PRETRAIN, Map.of(
+                    "world", Spec.choice("shapes", "shapes", "replies"),
+                    "steps", Spec.integer(1100, 1, 1_000_000),
+                    "batch_size", Spec.integer(96, 1, 4096),
+                    "learning_rate", Spec.number(2e-3, 0, true, 1),
+                    "wrong_colour_fraction", Spec.number(0.35, 0, false, 1),
+                    "prompt_dropout", Spec.number(0.15, 0, false, 1),
+                    "ema", Spec.number(0.995, 0, false, 0.99999)),
             Method.REWARD_MODEL, Map.of(
                     "margin", Spec.number(0, 0, false, 100),
                     "center_rewards_coefficient", Spec.number(0, 0, false, 10),

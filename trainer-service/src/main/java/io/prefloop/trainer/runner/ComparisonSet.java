@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * The decisive comparisons of a job's feed range, split into training and held-out pairs by prompt:
+ * The decisive comparisons (and ties, when asked) of a job's feed range, split into training and held-out pairs by prompt:
  * a prompt is held out when the first 8 bytes of its SHA-256, as a fraction of 2⁶⁴, fall below
  * {@code heldout_fraction}. The split depends on the prompt alone, so a prompt stays on the same
  * side in every job and round, and no held-out prompt is ever trained on. Ties, splits and
@@ -25,6 +25,11 @@ record ComparisonSet(List<Comparison> training, List<Comparison> heldOut, long f
     private static final int PAGE = 1000;
 
     static ComparisonSet read(FeedbackClient feedback, JobView job, Predicate<Comparison> usable) {
+        return read(feedback, job, usable, false);
+    }
+
+    /** @param withTies keep tied pairs too (for a reward model that counts ties as half wins) */
+    static ComparisonSet read(FeedbackClient feedback, JobView job, Predicate<Comparison> usable, boolean withTies) {
         long from = job.feedAfter() == null ? 0 : job.feedAfter();
         long to = job.feedTo() == null ? Long.MAX_VALUE : job.feedTo();
         double heldOutFraction = number(job.hyperparameters(), "heldout_fraction", 0);
@@ -39,7 +44,8 @@ record ComparisonSet(List<Comparison> training, List<Comparison> heldOut, long f
                 if (c.position() > to) {
                     break;
                 }
-                if (!c.decisive() || !usable.test(c)) {
+                boolean kept = c.decisive() || (withTies && c.tie() && c.a() != null && c.b() != null);
+                if (!kept || !usable.test(c)) {
                     undecided++;
                 } else if (heldOut(c.prompt(), heldOutFraction)) {
                     heldOut.add(c);
@@ -76,7 +82,7 @@ record ComparisonSet(List<Comparison> training, List<Comparison> heldOut, long f
     }
 
     String describe() {
-        return training.size() + " decisive comparisons for training and " + heldOut.size() + " held out (feed positions "
+        return training.size() + " comparisons for training and " + heldOut.size() + " held out (feed positions "
                 + (from + 1) + "–" + to + "; " + undecided + " ties, splits or both-bad left out)";
     }
 

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Image comparisons held in memory as pixels: each pair's winner and loser (3·size·size floats in
+ * Image comparisons held in memory as pixels: each pair's winner and loser (for a tie, sides a and b) (3·size·size floats in
  * [−1, 1]) and its prompt's tokens, so that any minibatch is built without touching the network.
  * Images are fetched once per SHA-256 from the feedback-service.
  */
@@ -33,16 +33,16 @@ final class ImagePairs {
         ImagePairs pairs = new ImagePairs(size);
         try (NDManager m = NDManager.newBaseManager()) {
             for (Comparison c : comparisons) {
-                pairs.winners.add(pixels(feedback, c.chosen().imageSha256(), size, cache, m));
-                pairs.losers.add(pixels(feedback, c.rejected().imageSha256(), size, cache, m));
-                pairs.tokens.add(tokenizer.encode(c.prompt()));
+                pairs.winners.add(pixels(feedback, c.first().imageSha256(), size, cache, m));
+                pairs.losers.add(pixels(feedback, c.second().imageSha256(), size, cache, m));
+                pairs.tokens.add(tokenizer == null ? new int[0] : tokenizer.encode(c.prompt()));
             }
         }
         return pairs;
     }
 
     static boolean usable(Comparison c) {
-        return c.chosen().imageSha256() != null && c.rejected().imageSha256() != null;
+        return c.first().imageSha256() != null && c.second().imageSha256() != null;
     }
 
     private static float[] pixels(FeedbackClient feedback, String sha, int size, Map<String, float[]> cache, NDManager m) {

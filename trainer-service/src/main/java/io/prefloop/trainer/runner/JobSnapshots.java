@@ -1,5 +1,6 @@
 package io.prefloop.trainer.runner;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
@@ -18,8 +19,10 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -41,6 +44,7 @@ public class JobSnapshots {
     private static final Logger log = LoggerFactory.getLogger(JobSnapshots.class);
     private static final String STATE = "state.safetensors";
     private static final String INFO = "snapshot.txt";
+    private static final String EXTRA = "extra.";
 
     private final Path root;
 
@@ -50,10 +54,21 @@ public class JobSnapshots {
 
     /** Saves the state after {@code step}. */
     public void save(UUID job, int step, Block block, OptimizerStep optimizer) {
+        save(job, step, block, optimizer, Map.of());
+    }
+
+    /** @param extras more blocks to keep with it (an EMA copy of the weights, say), by name */
+    public void save(UUID job, int step, Block block, OptimizerStep optimizer, Map<String, Block> extras) {
         Path dir = root.resolve(job.toString());
         Path target = dir.resolve(name(step));
         try (NDManager m = NDManager.newBaseManager()) {
             NDList tensors = new NDList(BlockWeights.of(block));
+            extras.forEach((name, extra) -> BlockWeights.of(extra).forEach(t -> {
+                NDArray copy = t.duplicate();
+                copy.attach(m);
+                copy.setName(EXTRA + name + "/" + t.getName());
+                tensors.add(copy);
+            }));
             var state = optimizer.state(m);
             tensors.addAll(state.getKey());
             byte[] bytes = Safetensors.encode(tensors);
@@ -87,6 +102,11 @@ public class JobSnapshots {
      * @return the step it was taken after, or empty when the job has none (it starts from step 1)
      */
     public Optional<Integer> restore(UUID job, Block block, OptimizerStep optimizer, NDManager manager) {
+        return restore(job, block, optimizer, Map.of(), manager);
+    }
+
+    public Optional<Integer> restore(UUID job, Block block, OptimizerStep optimizer, Map<String, Block> extras,
+            NDManager manager) {
         List<Path> snapshots = snapshots(job);
         for (int i = snapshots.size() - 1; i >= 0; i--) {
             Path dir = snapshots.get(i);
@@ -99,10 +119,24 @@ public class JobSnapshots {
                 }
                 NDList weights = new NDList();
                 NDList state = new NDList();
+                Map<String, NDList> extraWeights = new HashMap<>();
                 try (NDManager tmp = manager.newSubManager()) {
-                    Safetensors.decode(tmp, bytes)
-                            .forEach(t -> (t.getName().startsWith("optimizer.") ? state : weights).add(t));
+                    for (NDArray t : Safetensors.decode(tmp, bytes)) {
+                        if (t.getName().startsWith("optimizer.")) {
+                            state.add(t);
+                        } else if (t.getName().startsWith(EXTRA)) {
+                            String rest = t.getName().substring(EXTRA.length());
+                            int slash = rest.indexOf('/');
+                            t.setName(rest.substring(slash + 1));
+                            extraWeights.computeIfAbsent(rest.substring(0, slash), k -> new NDList()).add(t);
+                        } else {
+                            weights.add(t);
+                        }
+                    }
                     BlockWeights.load(block, weights);
+                    extras.forEach((name, extra) -> BlockWeights.load(extra,
+                            Optional.ofNullable(extraWeights.get(name)).orElseThrow(() ->
+                                    new IllegalStateException("the snapshot has no " + name))));
                     optimizer.restore(state, value(info, "updates"));
                 }
                 return Optional.of(value(info, "step"));

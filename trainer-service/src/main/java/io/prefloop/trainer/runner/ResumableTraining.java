@@ -34,9 +34,15 @@ public class ResumableTraining {
     /** @return the last step's metrics (empty when the job was resumed after its last step) */
     public Map<String, Double> run(JobView job, JobContext context, Block trained, OptimizerStep optimizer,
             NDManager manager, Step step) {
+        return run(job, context, trained, optimizer, Map.of(), manager, step);
+    }
+
+    /** @param extras more blocks saved and restored with the trained one (an EMA copy, say) */
+    public Map<String, Double> run(JobView job, JobContext context, Block trained, OptimizerStep optimizer,
+            Map<String, Block> extras, NDManager manager, Step step) {
         int steps = ((Number) job.hyperparameters().get("steps")).intValue();
         int every = ((Number) job.hyperparameters().getOrDefault("checkpoint_every", steps)).intValue();
-        Optional<Integer> resumed = snapshots.restore(job.id(), trained, optimizer, manager);
+        Optional<Integer> resumed = snapshots.restore(job.id(), trained, optimizer, extras, manager);
         int first = resumed.map(s -> s + 1).orElse(1);
         resumed.ifPresent(s -> context.message("Resumed from the intermediate checkpoint after step " + s + " of " + steps
                 + "; steps " + (s + 1) + "–" + steps + " remain"));
@@ -45,7 +51,7 @@ public class ResumableTraining {
             last = step.run(i, random(job.seed(), i));
             context.step(i, last);
             if (i % every == 0 && i < steps) {
-                snapshots.save(job.id(), i, trained, optimizer);
+                snapshots.save(job.id(), i, trained, optimizer, extras);
                 context.message("Intermediate checkpoint saved after step " + i);
             }
         }

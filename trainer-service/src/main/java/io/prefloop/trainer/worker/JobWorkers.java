@@ -2,6 +2,7 @@ package io.prefloop.trainer.worker;
 
 import ai.djl.Device;
 import io.prefloop.common.auth.Caller;
+import io.prefloop.model.nn.GradientRecording;
 import io.prefloop.common.auth.Role;
 import io.prefloop.trainer.job.JobView;
 import io.prefloop.trainer.policy.Policies;
@@ -62,6 +63,7 @@ class JobWorkers implements SmartLifecycle {
     }
 
     private void loop(String worker) {
+        GradientRecording.offForThisThread();
         while (running) {
             try {
                 Optional<JobView> job = queue.claim(worker);

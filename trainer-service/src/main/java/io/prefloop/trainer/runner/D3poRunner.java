@@ -1,0 +1,183 @@
+package io.prefloop.trainer.runner;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.prefloop.model.checkpoint.BlockWeights;
+import io.prefloop.model.checkpoint.CheckpointId;
+import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
+import io.prefloop.model.checkpoint.Manifest;
+import io.prefloop.model.diffusion.D3poLoss;
+import io.prefloop.model.diffusion.D3poTrainer;
+import io.prefloop.model.diffusion.DiffusionDpoLoss;
+import io.prefloop.model.diffusion.DiffusionDpoTrainer;
+import io.prefloop.model.diffusion.Sampler;
+import io.prefloop.model.diffusion.UNet;
+import io.prefloop.model.nn.OptimizerStep;
+import io.prefloop.model.shapes.ShapesModel;
+import io.prefloop.trainer.feedback.Comparison;
+import io.prefloop.trainer.feedback.FeedbackClient;
+import io.prefloop.trainer.job.JobView;
+import io.prefloop.trainer.job.Method;
+import io.prefloop.trainer.registry.CheckpointView;
+import io.prefloop.trainer.registry.Registry;
+import io.prefloop.trainer.worker.JobContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.springframework.stereotype.Component;
+
+/**
+ * D3PO (Yang et al. 2024): per-step DPO on the sampling trajectories stored with the compared
+ * candidates, with the clamped policy/reference ratio of {@link io.prefloop.model.diffusion.D3poLoss}.
+ * The reference code (yk7333/d3po) updates on every step of each trajectory pair in turn; here each
+ * update takes one step k, drawn uniformly, for a minibatch of pairs, which has the same
+ * expectation. The last step is left out: it lands on x_0 with ᾱ_{−1} = 1, where DDIM's σ is 0, so
+ * it is deterministic and has no likelihood ratio. Pairs whose trajectories were sampled with other settings than the first pair's are
+ * left out (a batch shares its timesteps). Held-out metrics and {@code quality_regression} are
+ * Diffusion-DPO's evaluation on the final images x_0, as for {@code diffusion_dpo}.
+ */
+@Component
+class D3poRunner extends CheckpointRunner {
+
+    private final FeedbackClient feedback;
+    private final Registry registry;
+    private final DirectoryCheckpointStore store;
+
+    D3poRunner(Publications publications, ResumableTraining training, FeedbackClient feedback, Registry registry,
+            DirectoryCheckpointStore store) {
+        super(publications, training);
+        this.feedback = feedback;
+        this.registry = registry;
+        this.store = store;
+    }
+
+    @Override
+    public boolean supports(Method method) {
+        return method == Method.D3PO;
+    }
+
+    private record Pair(Trajectories.Stored winner, Trajectories.Stored loser, int[] tokens) {}
+
+    @Override
+    protected Result train(JobView job, JobContext context, NDManager manager) {
+        CheckpointView start = registry.current(job.model());
+        CheckpointId startId = new CheckpointId(start.model(), start.version());
+        ComparisonSet data = ComparisonSet.read(feedback, job,
+                c -> Trajectories.present(c.first()) && Trajectories.present(c.second()));
+        UNet policy = ShapesModel.load(store, startId, manager);
+        UNet reference = ShapesModel.frozenCopy(policy, manager);
+        List<Pair> training = load(data.training(), policy);
+        List<Pair> heldOut = load(data.heldOut(), policy);
+        Trajectories.Stored first = training.get(0).winner();
+        int before = training.size();
+        training.removeIf(p -> !same(p.winner(), first) || !same(p.loser(), first));
+        heldOut.removeIf(p -> !same(p.winner(), first) || !same(p.loser(), first));
+        if (training.isEmpty()) {
+            throw new IllegalStateException("No training pair's trajectories share the first pair's sampler settings");
+        }
+        if (first.settings().steps() < 2 || !(first.settings().eta() > 0)) {
+            throw new IllegalStateException("D3PO needs trajectories of at least 2 DDIM steps sampled with eta > 0");
+        }
+        context.message("Training on " + data.describe() + " from " + startId + "; trajectories of " + first.settings().steps()
+                + " DDIM steps, eta " + first.settings().eta() + ", cfg " + first.settings().cfgScale()
+                + (before > training.size() ? "; " + (before - training.size()) + " pairs sampled otherwise left out" : ""));
+
+        Map<String, Object> h = job.hyperparameters();
+        int batch = ((Number) h.get("batch_size")).intValue();
+        OptimizerStep optimizer = OptimizerStep.adam(policy, ((Number) h.get("learning_rate")).floatValue());
+        D3poTrainer trainer = new D3poTrainer(policy, reference, new D3poLoss(((Number) h.get("beta")).doubleValue(),
+                ((Number) h.get("clip")).doubleValue()), optimizer, manager);
+        Map<String, Double> last = this.training.run(job, context, policy, optimizer, manager, (step, random) -> {
+            List<Pair> minibatch = new ArrayList<>(batch);
+            for (int i = 0; i < batch; i++) {
+                minibatch.add(training.get(random.nextInt(training.size())));
+            }
+            int k = random.nextInt(first.settings().steps() - 1);
+            try (NDManager m = manager.newSubManager()) {
+                Sampler.Trajectory w = trajectory(m, minibatch, true, k, first);
+                Sampler.Trajectory l = trajectory(m, minibatch, false, k, first);
+                NDArray tokens = tokens(m, minibatch);
+                return trainer.step(w, l, k, tokens, first.settings()).metrics();
+            }
+        });
+
+        Map<String, Object> metrics = new LinkedHashMap<>(last);
+        boolean held = !heldOut.isEmpty();
+        DiffusionDpoTrainer evaluation = new DiffusionDpoTrainer(policy, reference,
+                new DiffusionDpoLoss(500, DiffusionDpoLoss.Type.SIGMOID), optimizer, manager);
+        List<Pair> evaluated = held ? heldOut : training;
+        Random random = new Random(job.seed());
+        Map<String, Double> check = Evaluation.averaged(evaluated, 32, chunk -> {
+            try (NDManager m = manager.newSubManager()) {
+                return evaluation.evaluate(finalImages(m, chunk, true), finalImages(m, chunk, false), tokens(m, chunk),
+                        random).metrics();
+            }
+        });
+        if (held) {
+            metrics.put("heldout_implicit_acc", check.get("implicit_acc"));
+            metrics.put("heldout_model_mse", check.get("model_mse"));
+            metrics.put("heldout_ref_mse", check.get("ref_mse"));
+        }
+        metrics.put("quality_regression", Math.max(0, check.get("model_mse") / check.get("ref_mse") - 1));
+        metrics.put("quality_regression_on", held ? "heldout" : "training");
+        Manifest manifest = Manifest.of(new CheckpointId(job.model(), "next"), policy.spec().toMap(), "d3po")
+                .withParent(startId).withReference(startId).withHyperparameters(h).withDataset(data.dataset(job))
+                .withMetrics(metrics);
+        return new Result(manifest, BlockWeights.of(policy));
+    }
+
+    private List<Pair> load(List<Comparison> comparisons, UNet policy) {
+        List<Pair> pairs = new ArrayList<>();
+        for (Comparison c : comparisons) {
+            pairs.add(new Pair(Trajectories.load(store.root(), c.first()),
+                    Trajectories.load(store.root(), c.second()), policy.spec().tokenizer().encode(c.prompt())));
+        }
+        return pairs;
+    }
+
+    private static boolean same(Trajectories.Stored a, Trajectories.Stored b) {
+        return a.settings().equals(b.settings()) && java.util.Arrays.equals(a.row().timesteps(), b.row().timesteps())
+                && a.row().imageShape().equals(b.row().imageShape());
+    }
+
+    /** A batched trajectory holding only x_k and x_{k+1} (all D3PO's step reads). */
+    private static Sampler.Trajectory trajectory(NDManager m, List<Pair> pairs, boolean winners, int k,
+            Trajectories.Stored like) {
+        List<NDArray> latents = new ArrayList<>();
+        for (int i = 0; i <= like.settings().steps(); i++) {
+            latents.add(i == k || i == k + 1 ? stack(m, pairs, winners, i, like) : null);
+        }
+        return new Sampler.Trajectory(latents, List.of(), like.row().timesteps());
+    }
+
+    private static NDArray stack(NDManager m, List<Pair> pairs, boolean winners, int index, Trajectories.Stored like) {
+        int size = like.row().latents()[0].length;
+        float[] flat = new float[pairs.size() * size];
+        for (int i = 0; i < pairs.size(); i++) {
+            Trajectories.Stored t = winners ? pairs.get(i).winner() : pairs.get(i).loser();
+            System.arraycopy(t.row().latents()[index], 0, flat, i * size, size);
+        }
+        Shape image = like.row().imageShape();
+        long[] shape = new long[image.dimension() + 1];
+        shape[0] = pairs.size();
+        System.arraycopy(image.getShape(), 0, shape, 1, image.dimension());
+        return m.create(flat, new Shape(shape));
+    }
+
+    private static NDArray finalImages(NDManager m, List<Pair> pairs, boolean winners) {
+        Trajectories.Stored like = pairs.get(0).winner();
+        return stack(m, pairs, winners, like.settings().steps(), like);
+    }
+
+    private static NDArray tokens(NDManager m, List<Pair> pairs) {
+        int length = pairs.get(0).tokens().length;
+        int[] flat = new int[pairs.size() * length];
+        for (int i = 0; i < pairs.size(); i++) {
+            System.arraycopy(pairs.get(i).tokens(), 0, flat, i * length, length);
+        }
+        return m.create(flat, new Shape(pairs.size(), length));
+    }
+}
