@@ -36,21 +36,14 @@ class DpoJobTest {
 
     static final String ADMIN = "dpo-admin";
     static final String SERVICE = "dpo-service";
-    private static final Path DIR = tempDir();
-    private static final int FEEDBACK_PORT = freePort();
+    private static final Path DIR = TrainerTests.tempDir("prefloop-dpo-job-");
+    private static final int FEEDBACK_PORT = TrainerTests.freePort();
     private static ServiceProcess feedback;
 
     @DynamicPropertySource
     static void wiring(DynamicPropertyRegistry registry) throws IOException {
-        Path store = Files.createDirectories(DIR.resolve("store/replies-base/v0001"));
-        Path base = Path.of("..", "shared-model", "checkpoints", "replies-base", "v0001");
-        Path policyModel = Files.createDirectories(DIR.resolve("store/replies-policy/v0001"));
-        for (Path file : Files.list(base).toList()) {
-            Files.copy(file, store.resolve(file.getFileName()));
-            Files.copy(file, policyModel.resolve(file.getFileName()));
-        }
-        Path manifest = policyModel.resolve("manifest.json");
-        Files.writeString(manifest, Files.readString(manifest).replace("\"replies-base\"", "\"replies-policy\""));
+        TrainerTests.copyCommitted("replies-base", "v0001", DIR.resolve("store"), "replies-base");
+        TrainerTests.copyCommitted("replies-base", "v0001", DIR.resolve("store"), "replies-policy");
         feedback = ServiceProcess.startJar("feedback-service", Files.createDirectories(DIR.resolve("feedback")),
                 FEEDBACK_PORT, Map.of("PREFLOOP_ADMIN_KEY", ADMIN, "PREFLOOP_SERVICE_KEY", SERVICE));
         registry.add("prefloop.checkpoints.root", () -> DIR.resolve("store").toString());
@@ -97,7 +90,7 @@ class DpoJobTest {
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         String job = created.json().get("id").asString();
 
-        JsonNode finished = await(trainer, job);
+        JsonNode finished = TrainerTests.awaitJob(trainer, ADMIN, job);
         assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("succeeded");
         JsonNode events = trainer.get("/v1/jobs/" + job + "/events", ADMIN).json().get("data");
         long metrics = 0;
@@ -154,7 +147,7 @@ class DpoJobTest {
 
         judge(labeling, project, labeler, 1);
         JsonNode job = awaitJobOf(trainer, "replies-policy");
-        JsonNode finished = await(trainer, job.get("id").asString());
+        JsonNode finished = TrainerTests.awaitJob(trainer, ADMIN, job.get("id").asString());
         assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("succeeded");
         assertThat(finished.get("feed_after").asLong()).isZero();
         assertThat(finished.get("feed_to").asLong()).isEqualTo(4);
@@ -192,8 +185,8 @@ class DpoJobTest {
                 {"method":"pretrain","model":"replies-scratch","seed":1,
                  "hyperparameters":{"world":"replies","steps":2,"batch_size":4,"learning_rate":0.003}}""")
                 .json().get("id").asString();
-        assertThat(await(trainer, rm).get("status").asString()).isEqualTo("succeeded");
-        assertThat(await(trainer, pretrain).get("status").asString()).isEqualTo("succeeded");
+        assertThat(TrainerTests.awaitJob(trainer, ADMIN, rm).get("status").asString()).isEqualTo("succeeded");
+        assertThat(TrainerTests.awaitJob(trainer, ADMIN, pretrain).get("status").asString()).isEqualTo("succeeded");
         JsonNode reward = trainer.get("/v1/models/replies-reward/checkpoints", ADMIN).json().get(0);
         assertThat(reward.get("architecture").get("type").asString()).isEqualTo("text_reward_model");
         assertThat(reward.get("metrics").get("accuracy").asDouble()).isBetween(0.0, 1.0);
@@ -221,38 +214,5 @@ class DpoJobTest {
             Thread.sleep(200);
         }
         throw new AssertionError("the policy never queued a job");
-    }
-
-    private static JsonNode await(ApiClient trainer, String job) {
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
-        JsonNode state = null;
-        while (Instant.now().isBefore(deadline)) {
-            state = trainer.get("/v1/jobs/" + job, ADMIN).json();
-            if (List.of("succeeded", "failed", "cancelled").contains(state.get("status").asString())) {
-                return state;
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new AssertionError("job did not finish: " + state);
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("prefloop-dpo-job-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static int freePort() {
-        try {
-            return ServiceProcess.freePort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

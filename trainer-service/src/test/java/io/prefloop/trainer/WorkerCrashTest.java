@@ -56,7 +56,8 @@ class WorkerCrashTest {
                 Files.createDirectories(dir.resolve("feedback")), feedbackPort,
                 Map.of("PREFLOOP_ADMIN_KEY", ADMIN, "PREFLOOP_SERVICE_KEY", SERVICE)));
         String project = judgedTextProject(feedback.api());
-        Path store = copyBase("replies-crash");
+        Path store = dir.resolve("store");
+        TrainerTests.copyCommitted("replies-base", "v0001", store, "replies-crash");
 
         Map<String, String> env = new HashMap<>(Map.of("PREFLOOP_ADMIN_KEY", ADMIN, "PREFLOOP_SERVICE_KEY", SERVICE,
                 "PREFLOOP_CHECKPOINTS_ROOT", store.toString(),
@@ -79,7 +80,7 @@ class WorkerCrashTest {
         processes.remove(first);
 
         ServiceProcess second = start(ServiceProcess.start(TrainerApplication.class, trainerDir, ServiceProcess.freePort(), env));
-        JsonNode finished = awaitEnd(second.api(), job);
+        JsonNode finished = TrainerTests.awaitJob(second.api(), ADMIN, job);
         assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("succeeded");
         assertThat(finished.get("progress").get("steps_done").asInt()).isEqualTo(STEPS);
 
@@ -135,17 +136,6 @@ class WorkerCrashTest {
         return project;
     }
 
-    private Path copyBase(String model) throws IOException {
-        Path version = Files.createDirectories(dir.resolve("store").resolve(model).resolve("v0001"));
-        Path base = Path.of("..", "shared-model", "checkpoints", "replies-base", "v0001");
-        for (Path file : Files.list(base).toList()) {
-            Files.copy(file, version.resolve(file.getFileName()));
-        }
-        Path manifest = version.resolve("manifest.json");
-        Files.writeString(manifest, Files.readString(manifest).replace("\"replies-base\"", "\"" + model + "\""));
-        return dir.resolve("store");
-    }
-
     /** Waits for the first intermediate checkpoint; returns its step. */
     private static int awaitSnapshot(ApiClient api, String job) throws InterruptedException {
         Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
@@ -176,18 +166,5 @@ class WorkerCrashTest {
             after = page.get("has_more").asBoolean() ? page.get("next_cursor").asString() : null;
         } while (after != null);
         return all;
-    }
-
-    private static JsonNode awaitEnd(ApiClient api, String job) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
-        JsonNode state = null;
-        while (Instant.now().isBefore(deadline)) {
-            state = api.get("/v1/jobs/" + job, ADMIN).json();
-            if (List.of("succeeded", "failed", "cancelled").contains(state.get("status").asString())) {
-                return state;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("the job did not finish after the restart: " + state);
     }
 }

@@ -1,0 +1,66 @@
+package io.prefloop.trainer;
+
+import io.prefloop.common.test.ApiClient;
+import io.prefloop.common.test.ServiceProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+
+/** What the trainer's integration tests share: temporary places, committed base models, waiting for jobs. */
+public final class TrainerTests {
+
+    private TrainerTests() {}
+
+    public static Path tempDir(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static int freePort() {
+        try {
+            return ServiceProcess.freePort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Copies a committed checkpoint ({@code shared-model/checkpoints/<model>/<version>}) into a store,
+     * under another model name if {@code as} differs.
+     */
+    public static void copyCommitted(String model, String version, Path store, String as) throws IOException {
+        Path target = Files.createDirectories(store.resolve(as).resolve(version));
+        for (Path file : Files.list(Path.of("..", "shared-model", "checkpoints", model, version)).toList()) {
+            Files.copy(file, target.resolve(file.getFileName()));
+        }
+        Path manifest = target.resolve("manifest.json");
+        Files.writeString(manifest, Files.readString(manifest).replace("\"" + model + "\"", "\"" + as + "\""));
+    }
+
+    /** Waits (up to 5 minutes) for a job to succeed, fail or be cancelled; returns it. */
+    public static JsonNode awaitJob(ApiClient trainer, String key, String job) {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
+        JsonNode state = null;
+        while (Instant.now().isBefore(deadline)) {
+            state = trainer.get("/v1/jobs/" + job, key).json();
+            if (List.of("succeeded", "failed", "cancelled").contains(state.get("status").asString())) {
+                return state;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new AssertionError("job did not finish: " + state);
+    }
+}
