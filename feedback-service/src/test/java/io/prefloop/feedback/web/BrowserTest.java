@@ -53,6 +53,7 @@ public abstract class BrowserTest extends FeedbackIntegrationTest {
         }
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium);
+        options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                 "--window-size=1280,1000", "--no-first-run", "--disable-extensions", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--force-device-scale-factor=1");
@@ -120,7 +121,20 @@ public abstract class BrowserTest extends FeedbackIntegrationTest {
                 throw new IllegalStateException(e);
             }
         }
-        throw new AssertionError("Timed out waiting for " + what, last);
+        throw new AssertionError("Timed out waiting for " + what + diagnosis(), last);
+    }
+
+    /** What the page showed and logged, for the message of a test that timed out. */
+    private static String diagnosis() {
+        try {
+            screenshot("timed-out");
+            StringBuilder out = new StringBuilder("\npage text: ")
+                    .append(((JavascriptExecutor) driver).executeScript("return document.body.innerText"));
+            driver.manage().logs().get("browser").forEach(entry -> out.append("\nconsole: ").append(entry.getMessage()));
+            return out.toString();
+        } catch (RuntimeException e) {
+            return " (no diagnosis: " + e + ")";
+        }
     }
 
     protected static Path screenshot(String name) {
