@@ -193,6 +193,7 @@ function work(step) {
 async function topUp() {
   clearTimeout(state.pollTimer);
   const wasEmpty = state.empty;
+  let found = 0;
   try {
     while ((state.current ? 1 : 0) + state.queue.length < 2) {
       const task = await call(state.key, 'GET', `v1/projects/${state.project.id}/tasks/next`);
@@ -201,10 +202,11 @@ async function topUp() {
         break;
       }
       state.empty = false;
+      found++;
       enqueue(task);
       if (!state.current) advance(null);
     }
-    if (wasEmpty && !state.empty) refreshProgress();
+    if (wasEmpty && found > 0) refreshProgress();
   } catch (e) {
     if (e.status === 401) return signOut('Your key is no longer valid; sign in again.');
     notice(`Could not load the next pair (${e.message}); trying again.`, 'error');

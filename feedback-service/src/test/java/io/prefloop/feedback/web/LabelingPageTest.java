@@ -186,6 +186,7 @@ class LabelingPageTest extends BrowserTest {
         await("the new pair", () -> pair.equals(shownPair()));
         assertThat(driver.findElements(By.cssSelector("#stage .pair:not([hidden]) .side .text")))
                 .extracting(e -> e.getText()).containsExactlyInAnyOrder("Hello there, how are you?", "Hi.");
+        await("the progress counting the new pair", () -> visible(By.id("progress")).getText().contains("1 left for you"));
         screenshot("labeling-page-phone");
         click(By.cssSelector("button[data-choice='left']"));
         awaitSaved();
