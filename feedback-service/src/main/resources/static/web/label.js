@@ -121,7 +121,7 @@ function build(task) {
       : el('div', { class: 'text', text: s.text });
     const figure = el('figure', { class: `side ${which}`, 'data-side': which },
       el('figcaption', {}, el('kbd', { text: key }), ` ${label}`), content);
-    figure.addEventListener('click', (event) => judge(which, event.timeStamp));
+    figure.addEventListener('click', (event) => click(event, which));
     return figure;
   };
   const view = el('article', { class: `pair ${task.left.image_url ? 'images' : 'texts'}`, 'data-pair-id': task.pair_id, hidden: true },
@@ -257,6 +257,11 @@ function judge(side, t0) {
   });
 }
 
+/** The second click of a double-click would judge the pair that the first one brought up: ignored. */
+function click(event, side) {
+  if (event.detail <= 1) judge(side, event.timeStamp);
+}
+
 function failed(e, late) {
   const title = e.problem?.title;
   if (e.status === 409 && (title === 'Lease expired' || (late && title !== 'Already judged'))) {
@@ -352,7 +357,7 @@ function start() {
   $('check-again').addEventListener('click', () => work(topUp));
   $('undo').addEventListener('click', () => undo());
   for (const button of document.querySelectorAll('[data-choice]')) {
-    button.addEventListener('click', (event) => judge(button.dataset.choice, event.timeStamp));
+    button.addEventListener('click', (event) => click(event, button.dataset.choice));
   }
   document.addEventListener('keydown', onKey);
   updateButtons();

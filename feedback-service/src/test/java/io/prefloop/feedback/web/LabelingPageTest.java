@@ -172,6 +172,22 @@ class LabelingPageTest extends BrowserTest {
     }
 
     @Test
+    void aDoubleClickJudgesOnePairNotTwo() {
+        String project = imageProject("double click", 3, 1);
+        String hal = createLabeler("double-clicking hal");
+        openFresh("/label?project=" + project);
+        visible(By.id("key")).sendKeys(hal, Keys.ENTER);
+        String first = shownPairWithNextPreloaded();
+        new Actions(driver).doubleClick(visible(By.cssSelector("button[data-choice='left']"))).perform();
+        String second = await("the next pair", () -> first.equals(shownPair()) ? null : shownPair());
+        awaitSaved();
+        List<String> judged = jdbc.sql("select pair_id::text from judgments where project_id = ?::uuid").param(project)
+                .query(String.class).list();
+        assertThat(judged).containsExactly(first);
+        assertThat(shownPair()).isEqualTo(second);
+    }
+
+    @Test
     void anEmptyProjectSaysSoAndCheckingAgainFindsNewPairs() {
         String project = createProject("text", 1, true);
         String fay = createLabeler("early fay");
