@@ -14,6 +14,7 @@ import org.springframework.util.unit.DataSize;
  * @param maxImagePixels largest width × height accepted (decompression bombs are refused before decoding)
  * @param maxPromptLength longest prompt, in characters
  * @param maxTextLength longest text candidate, in characters
+ * @param trainerUrl the trainer-service whose checkpoints the dashboard shows; empty (the default) shows none
  */
 @ConfigurationProperties("prefloop.feedback")
 public record FeedbackProperties(
@@ -24,7 +25,8 @@ public record FeedbackProperties(
         @DefaultValue("2048") int maxImageSide,
         @DefaultValue("4194304") long maxImagePixels,
         @DefaultValue("4000") int maxPromptLength,
-        @DefaultValue("100000") int maxTextLength) {
+        @DefaultValue("100000") int maxTextLength,
+        @DefaultValue("") String trainerUrl) {
 
     public String imageUrl(String sha256) {
         return publicUrl + "/v1/images/" + sha256 + ".png";

@@ -18,6 +18,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.ContextConfiguration;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -43,6 +45,12 @@ public abstract class FeedbackIntegrationTest {
     protected JdbcClient jdbc;
 
     protected ApiClient api;
+
+    /** The trainer whose checkpoints the dashboard shows is a stub in this JVM (declared here, so all tests share one context). */
+    @DynamicPropertySource
+    static void trainer(DynamicPropertyRegistry registry) {
+        registry.add("prefloop.feedback.trainer-url", TrainerStub::url);
+    }
 
     @BeforeEach
     void client() {

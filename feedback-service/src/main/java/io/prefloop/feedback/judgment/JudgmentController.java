@@ -11,6 +11,7 @@ import jakarta.validation.constraints.NotNull;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -41,6 +42,13 @@ class JudgmentController {
             response.header("Idempotent-Replayed", "true");
         }
         return response.body(result.judgment());
+    }
+
+    /** Undo: 409 once the pair is resolved, 403 for another labeler's judgment. */
+    @DeleteMapping("/v1/judgments/{judgmentId}")
+    @Allow(Role.LABELER)
+    Judgments.Undone undo(@PathVariable UUID judgmentId, Caller caller) {
+        return judgments.undo(judgmentId, caller);
     }
 
     /** A labeler sees only their own judgments; admins see everyone's (or one labeler's). */

@@ -5,6 +5,7 @@ import io.prefloop.common.auth.Role;
 import io.prefloop.common.web.ApiException;
 import io.prefloop.common.web.Page;
 import io.prefloop.feedback.project.Projects;
+import io.prefloop.feedback.task.TaskView;
 import io.prefloop.feedback.task.Tasks;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
@@ -27,6 +28,9 @@ import org.springframework.transaction.annotation.Transactional;
 public class Judgments {
 
     public record Result(JudgmentView judgment, boolean replayed) {}
+
+    /** @param task the pair leased to the labeler again, to judge anew; null if its slot went to someone else */
+    public record Undone(JudgmentView judgment, TaskView task) {}
 
     private static final RowMapper<JudgmentView> MAPPER = (ResultSet rs, int row) -> {
         int elapsed = rs.getInt("elapsed_ms");
@@ -144,6 +148,35 @@ public class Judgments {
         return new Result(new JudgmentView(id, pairId, pair.projectId(), labeler, pair.taskId(), request.choice(),
                 pair.leftChoice(), request.elapsedMs(), now, resolution == null ? "open" : "resolved",
                 resolution == null ? null : resolution.outcome()), false);
+    }
+
+    /**
+     * Takes back a judgment of a pair that is still open: the vote is removed, the pair is leased
+     * to the labeler again (same sides) and the row goes, Idempotency-Key included, so a new
+     * judgment of the pair counts once. A resolved pair may already be in the comparisons feed,
+     * which never changes, so its judgments are final.
+     */
+    @Transactional
+    public Undone undo(UUID judgmentId, Caller caller) {
+        UUID labeler = Tasks.labelerId(caller);
+        UUID pairId = jdbc.sql("select pair_id from judgments where id = ?").param(judgmentId).query(UUID.class)
+                .optional().orElseThrow(() -> ApiException.notFound("Judgment", judgmentId));
+        jdbc.sql("select id from pairs where id = ? for update").param(pairId).query(UUID.class).single();
+        // read again under the lock: a concurrent undo may have taken it, a concurrent judgment resolved the pair
+        JudgmentView judgment = jdbc.sql(SELECT + " where j.id = ?").param(judgmentId).query(MAPPER).optional()
+                .orElseThrow(() -> ApiException.notFound("Judgment", judgmentId));
+        if (!judgment.labelerId().equals(labeler)) {
+            throw ApiException.forbidden("Judgment " + judgmentId + " belongs to another labeler; only they can undo it");
+        }
+        if (judgment.pairStatus().equals("resolved")) {
+            throw new ApiException(HttpStatus.CONFLICT, "Pair resolved",
+                    "The pair was resolved and may already be in the comparisons feed; its judgments are final");
+        }
+        String column = judgment.choice().column();
+        jdbc.sql("delete from judgments where id = ?").param(judgmentId).update();
+        jdbc.sql("update pairs set " + column + " = " + column + " - 1 where id = ?").param(pairId).update();
+        TaskView task = tasks.leaseAgain(pairId, judgment.projectId(), labeler, judgment.leftChoice()).orElse(null);
+        return new Undone(judgment, task);
     }
 
     Page<JudgmentView> list(UUID projectId, Caller caller, UUID labelerFilter, String after, int limit) {

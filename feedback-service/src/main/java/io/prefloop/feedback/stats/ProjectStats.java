@@ -17,7 +17,10 @@ public record ProjectStats(UUID projectId, Map<String, Long> pairs, Map<String, 
     /** @param leftRate 0.5 means no bias; {@code z} is its distance from 0.5 in standard errors */
     public record PositionBias(long decisive, Double leftRate, Double z) {}
 
-    /** @param agreementWithConsensus share of this labeler's votes on multiply-judged resolved pairs that match the outcome */
+    /**
+     * @param agreementWithConsensus share of this labeler's votes on multiply-judged resolved pairs that match the outcome
+     * @param leftRate share of this labeler's {@code decisive} judgments (a or b, sides known) that picked the left side
+     */
     public record LabelerStats(UUID labelerId, String name, long judgments, long skips, Double agreementWithConsensus,
-            Double medianMs) {}
+            Double medianMs, long decisive, Double leftRate) {}
 }

@@ -73,13 +73,49 @@ public class Tasks {
                 projects.require(projectId); // 404 rather than 204 for a project that does not exist
                 return Optional.empty();
             }
-            Optional<TaskView> leased = leaseIfFree(locked.get(), projectId, labeler);
+            String left = ThreadLocalRandom.current().nextBoolean() ? "a" : "b";
+            Optional<TaskView> leased = leaseIfFree(locked.get(), projectId, labeler, left);
             if (leased.isPresent()) {
                 return leased;
             }
             excluded.add(locked.get());
         }
         return Optional.empty();
+    }
+
+    /** The labeler's live leases in a project, oldest first: what a reopened page should show first. */
+    @Transactional(readOnly = true)
+    public List<TaskView> held(UUID projectId, Caller caller) {
+        UUID labeler = labelerId(caller);
+        projects.require(projectId);
+        return jdbc.sql(VIEW_FROM + " tasks t " + VIEW_JOIN + "\n" + """
+                 where t.labeler_id = ? and t.project_id = ? and t.state = 'leased' and t.expires_at > now()
+                   and p.status = 'open'
+                 order by t.leased_at, t.id""")
+                .params(labeler, projectId).query(this::mapView).list();
+    }
+
+    @Transactional(readOnly = true)
+    public ProgressView progress(UUID projectId, Caller caller, Instant since) {
+        UUID labeler = labelerId(caller);
+        projects.require(projectId);
+        return jdbc.sql("""
+                select :project project_id, cast(:since as timestamptz) since,
+                  (select count(*) from judgments where project_id = :project and labeler_id = :labeler
+                     and choice <> 'skip' and created_at >= :since) judged_since,
+                  (select count(*) from judgments where project_id = :project and labeler_id = :labeler
+                     and choice = 'skip' and created_at >= :since) skipped_since,
+                  (select count(*) from judgments where project_id = :project and labeler_id = :labeler
+                     and choice <> 'skip') judged_total,
+                  (select count(*) from pairs p where p.project_id = :project and p.status = 'open'
+                     and not exists (select 1 from judgments j where j.pair_id = p.id and j.labeler_id = :labeler)
+                     and """ + FREE_SLOTS + """
+                     > 0) left_for_you,
+                  (select coalesce(sum(judgments_needed - (votes_a + votes_b + votes_tie + votes_both_bad)), 0)
+                     from pairs where project_id = :project and status = 'open') judgments_left,
+                  (select count(*) from pairs where project_id = :project and status = 'open') pairs_open""")
+                .param("project", projectId).param("labeler", labeler).param("since", Timestamp.from(since))
+                .query(ProgressView.class).single();
     }
 
     /** Slots of a locked pair not taken by votes or by other labelers' live leases. */
@@ -89,11 +125,23 @@ public class Tasks {
     }
 
     /**
+     * Leases a pair, whose row the caller has locked, to the labeler again after an undo, with
+     * the sides shown as before; empty if its free slot went to someone else meanwhile.
+     */
+    public Optional<TaskView> leaseAgain(UUID pair, UUID projectId, UUID labeler, String leftChoice) {
+        String left = leftChoice != null ? leftChoice : ThreadLocalRandom.current().nextBoolean() ? "a" : "b";
+        Optional<TaskView> leased = leaseIfFree(pair, projectId, labeler, left);
+        if (leased.isEmpty()) {
+            jdbc.sql("delete from tasks where pair_id = ? and labeler_id = ?").params(pair, labeler).update();
+        }
+        return leased;
+    }
+
+    /**
      * Leases a locked pair if it still has a free slot. The slots are counted by this new
      * statement, which (in READ COMMITTED) sees every lease committed since the pair was picked.
      */
-    private Optional<TaskView> leaseIfFree(UUID pair, UUID projectId, UUID labeler) {
-        String left = ThreadLocalRandom.current().nextBoolean() ? "a" : "b";
+    private Optional<TaskView> leaseIfFree(UUID pair, UUID projectId, UUID labeler, String left) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         return jdbc.sql("""
                 with lease as (

@@ -1,0 +1,81 @@
+package io.prefloop.feedback.trainer;
+
+import io.prefloop.common.auth.AuthProperties;
+import io.prefloop.common.web.ApiException;
+import io.prefloop.feedback.FeedbackProperties;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Reads the trainer-service's checkpoint registry with the service key. */
+@Component
+class TrainerClient {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    private final String baseUrl;
+    private final String serviceKey;
+    private final JsonMapper json;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+
+    TrainerClient(FeedbackProperties properties, AuthProperties auth, JsonMapper json) {
+        this.baseUrl = properties.trainerUrl().replaceAll("/+$", "");
+        this.serviceKey = auth.serviceKey();
+        this.json = json;
+    }
+
+    TrainerModels models() {
+        if (baseUrl.isEmpty()) {
+            return new TrainerModels(false, List.of());
+        }
+        List<TrainerModels.Model> models = new ArrayList<>();
+        for (JsonNode model : get("/v1/models")) {
+            String name = model.path("name").asString();
+            String path = "/v1/models/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20")
+                    + "/checkpoints";
+            List<JsonNode> checkpoints = new ArrayList<>();
+            get(path).forEach(checkpoints::add);
+            JsonNode current = model.path("current_version");
+            models.add(new TrainerModels.Model(name, current.isNull() || current.isMissingNode() ? null
+                    : current.asString(), checkpoints));
+        }
+        return new TrainerModels(true, models);
+    }
+
+    private JsonNode get(String path) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(TIMEOUT)
+                .header("Authorization", "Bearer " + serviceKey).header("Accept", "application/json").GET().build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw unavailable("answered " + response.statusCode() + " to GET " + path);
+            }
+            JsonNode body = json.readTree(response.body());
+            if (!body.isArray()) {
+                throw unavailable("sent something other than a list for GET " + path);
+            }
+            return body;
+        } catch (IOException | JacksonException e) {
+            throw unavailable("could not be read (" + e.getMessage() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable("was not waited for");
+        }
+    }
+
+    private static ApiException unavailable(String why) {
+        return new ApiException(HttpStatus.BAD_GATEWAY, "Trainer unavailable", "The trainer-service " + why);
+    }
+}
