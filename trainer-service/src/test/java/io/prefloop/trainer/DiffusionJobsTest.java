@@ -55,8 +55,8 @@ class DiffusionJobsTest {
 
     static final String ADMIN = "diffusion-admin";
     static final String SERVICE = "diffusion-service";
-    private static final Path DIR = TrainerTests.tempDir("prefloop-diffusion-jobs-");
-    private static final int FEEDBACK_PORT = TrainerTests.freePort();
+    private static final Path DIR = TrainerTestSupport.tempDir("prefloop-diffusion-jobs-");
+    private static final int FEEDBACK_PORT = TrainerTestSupport.freePort();
     private static ServiceProcess feedback;
     private static String project;
     private static final Set<String> correct = new HashSet<>();
@@ -64,7 +64,7 @@ class DiffusionJobsTest {
 
     @DynamicPropertySource
     static void wiring(DynamicPropertyRegistry registry) throws IOException {
-        TrainerTests.copyCommitted("shapes-unet", "base", DIR.resolve("store"), "shapes-unet");
+        TrainerTestSupport.copyCommitted("shapes-unet", "base", DIR.resolve("store"), "shapes-unet");
         feedback = ServiceProcess.startJar("feedback-service", Files.createDirectories(DIR.resolve("feedback")),
                 FEEDBACK_PORT, Map.of("PREFLOOP_ADMIN_KEY", ADMIN, "PREFLOOP_SERVICE_KEY", SERVICE));
         registry.add("prefloop.checkpoints.root", () -> DIR.resolve("store").toString());
@@ -124,7 +124,7 @@ class DiffusionJobsTest {
                 {"method":"diffusion_dpo","model":"shapes-unet","project":"%s","seed":5,
                  "hyperparameters":{"steps":3,"batch_size":4,"beta":500,"learning_rate":0.00005,"heldout_fraction":0.3}}"""
                 .formatted(project)).json().get("id").asString();
-        JsonNode finished = TrainerTests.awaitJob(trainer, ADMIN, job);
+        JsonNode finished = TrainerTestSupport.awaitJob(trainer, ADMIN, job);
         assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("succeeded");
 
         JsonNode checkpoint = publishedBy(trainer, job);
@@ -158,7 +158,7 @@ class DiffusionJobsTest {
                         Map.of("prompt", "a green ring", "image_base64", upload)))));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         String job = created.json().get("id").asString();
-        JsonNode finished = TrainerTests.awaitJob(trainer, ADMIN, job);
+        JsonNode finished = TrainerTestSupport.awaitJob(trainer, ADMIN, job);
         assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("succeeded");
 
         JsonNode checkpoint = publishedBy(trainer, job);
@@ -175,7 +175,7 @@ class DiffusionJobsTest {
         String job = trainer.post("/v1/jobs", SERVICE, """
                 {"method":"dco","model":"shapes-unet","hyperparameters":{"steps":2},
                  "references":[{"candidate":"00000000-0000-0000-0000-0000000000aa"}]}""").json().get("id").asString();
-        JsonNode finished = TrainerTests.awaitJob(trainer, ADMIN, job);
+        JsonNode finished = TrainerTestSupport.awaitJob(trainer, ADMIN, job);
         assertThat(finished.get("status").asString()).isEqualTo("failed");
         assertThat(finished.get("error").asString()).contains("404").contains("00000000-0000-0000-0000-0000000000aa");
     }
@@ -187,7 +187,7 @@ class DiffusionJobsTest {
                 {"method":"reward_model","model":"shapes-reward","project":"%s","seed":3,
                  "hyperparameters":{"steps":3,"batch_size":4,"learning_rate":0.001,"heldout_fraction":0.3}}"""
                 .formatted(project)).json().get("id").asString();
-        JsonNode finished = TrainerTests.awaitJob(trainer, ADMIN, job);
+        JsonNode finished = TrainerTestSupport.awaitJob(trainer, ADMIN, job);
         assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("succeeded");
         JsonNode checkpoint = trainer.get("/v1/models/shapes-reward/checkpoints", ADMIN).json().get(0);
         assertThat(checkpoint.get("job_id").asString()).isEqualTo(job);
@@ -207,7 +207,7 @@ class DiffusionJobsTest {
                 {"method":"pretrain","model":"shapes-scratch","seed":1,
                  "hyperparameters":{"world":"shapes","steps":4,"batch_size":4,"checkpoint_every":2}}""")
                 .json().get("id").asString();
-        JsonNode finished = TrainerTests.awaitJob(trainer, ADMIN, job);
+        JsonNode finished = TrainerTestSupport.awaitJob(trainer, ADMIN, job);
         assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("succeeded");
         JsonNode checkpoint = trainer.get("/v1/models/shapes-scratch/checkpoints", ADMIN).json().get(0);
         assertThat(checkpoint.get("method").asString()).isEqualTo("pretrain");
@@ -254,7 +254,7 @@ class DiffusionJobsTest {
                 {"method":"d3po","model":"shapes-unet","project":"%s","seed":4,
                  "hyperparameters":{"steps":2,"batch_size":2,"learning_rate":0.00001,"heldout_fraction":0}}"""
                 .formatted(d3po)).json().get("id").asString();
-        JsonNode finished = TrainerTests.awaitJob(trainer, ADMIN, job);
+        JsonNode finished = TrainerTestSupport.awaitJob(trainer, ADMIN, job);
         assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("succeeded");
         JsonNode checkpoint = publishedBy(trainer, job);
         assertThat(checkpoint.get("method").asString()).isEqualTo("d3po");

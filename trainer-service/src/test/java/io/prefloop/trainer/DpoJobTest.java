@@ -36,14 +36,14 @@ class DpoJobTest {
 
     static final String ADMIN = "dpo-admin";
     static final String SERVICE = "dpo-service";
-    private static final Path DIR = TrainerTests.tempDir("prefloop-dpo-job-");
-    private static final int FEEDBACK_PORT = TrainerTests.freePort();
+    private static final Path DIR = TrainerTestSupport.tempDir("prefloop-dpo-job-");
+    private static final int FEEDBACK_PORT = TrainerTestSupport.freePort();
     private static ServiceProcess feedback;
 
     @DynamicPropertySource
     static void wiring(DynamicPropertyRegistry registry) throws IOException {
-        TrainerTests.copyCommitted("replies-base", "v0001", DIR.resolve("store"), "replies-base");
-        TrainerTests.copyCommitted("replies-base", "v0001", DIR.resolve("store"), "replies-policy");
+        TrainerTestSupport.copyCommitted("replies-base", "v0001", DIR.resolve("store"), "replies-base");
+        TrainerTestSupport.copyCommitted("replies-base", "v0001", DIR.resolve("store"), "replies-policy");
         feedback = ServiceProcess.startJar("feedback-service", Files.createDirectories(DIR.resolve("feedback")),
                 FEEDBACK_PORT, Map.of("PREFLOOP_ADMIN_KEY", ADMIN, "PREFLOOP_SERVICE_KEY", SERVICE));
         registry.add("prefloop.checkpoints.root", () -> DIR.resolve("store").toString());
@@ -90,7 +90,7 @@ class DpoJobTest {
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         String job = created.json().get("id").asString();
 
-        JsonNode finished = TrainerTests.awaitJob(trainer, ADMIN, job);
+        JsonNode finished = TrainerTestSupport.awaitJob(trainer, ADMIN, job);
         assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("succeeded");
         JsonNode events = trainer.get("/v1/jobs/" + job + "/events", ADMIN).json().get("data");
         long metrics = 0;
@@ -147,7 +147,7 @@ class DpoJobTest {
 
         judge(labeling, project, labeler, 1);
         JsonNode job = awaitJobOf(trainer, "replies-policy");
-        JsonNode finished = TrainerTests.awaitJob(trainer, ADMIN, job.get("id").asString());
+        JsonNode finished = TrainerTestSupport.awaitJob(trainer, ADMIN, job.get("id").asString());
         assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("succeeded");
         assertThat(finished.get("feed_after").asLong()).isZero();
         assertThat(finished.get("feed_to").asLong()).isEqualTo(4);
@@ -185,8 +185,8 @@ class DpoJobTest {
                 {"method":"pretrain","model":"replies-scratch","seed":1,
                  "hyperparameters":{"world":"replies","steps":2,"batch_size":4,"learning_rate":0.003}}""")
                 .json().get("id").asString();
-        assertThat(TrainerTests.awaitJob(trainer, ADMIN, rm).get("status").asString()).isEqualTo("succeeded");
-        assertThat(TrainerTests.awaitJob(trainer, ADMIN, pretrain).get("status").asString()).isEqualTo("succeeded");
+        assertThat(TrainerTestSupport.awaitJob(trainer, ADMIN, rm).get("status").asString()).isEqualTo("succeeded");
+        assertThat(TrainerTestSupport.awaitJob(trainer, ADMIN, pretrain).get("status").asString()).isEqualTo("succeeded");
         JsonNode reward = trainer.get("/v1/models/replies-reward/checkpoints", ADMIN).json().get(0);
         assertThat(reward.get("architecture").get("type").asString()).isEqualTo("text_reward_model");
         assertThat(reward.get("metrics").get("accuracy").asDouble()).isBetween(0.0, 1.0);

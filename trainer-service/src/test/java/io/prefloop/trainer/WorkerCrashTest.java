@@ -57,7 +57,7 @@ class WorkerCrashTest {
                 Map.of("PREFLOOP_ADMIN_KEY", ADMIN, "PREFLOOP_SERVICE_KEY", SERVICE)));
         String project = judgedTextProject(feedback.api());
         Path store = dir.resolve("store");
-        TrainerTests.copyCommitted("replies-base", "v0001", store, "replies-crash");
+        TrainerTestSupport.copyCommitted("replies-base", "v0001", store, "replies-crash");
 
         Map<String, String> env = new HashMap<>(Map.of("PREFLOOP_ADMIN_KEY", ADMIN, "PREFLOOP_SERVICE_KEY", SERVICE,
                 "PREFLOOP_CHECKPOINTS_ROOT", store.toString(),
@@ -80,7 +80,7 @@ class WorkerCrashTest {
         processes.remove(first);
 
         ServiceProcess second = start(ServiceProcess.start(TrainerApplication.class, trainerDir, ServiceProcess.freePort(), env));
-        JsonNode finished = TrainerTests.awaitJob(second.api(), ADMIN, job);
+        JsonNode finished = TrainerTestSupport.awaitJob(second.api(), ADMIN, job);
         assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("succeeded");
         assertThat(finished.get("progress").get("steps_done").asInt()).isEqualTo(STEPS);
 

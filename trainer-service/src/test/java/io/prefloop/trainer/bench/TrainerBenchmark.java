@@ -20,7 +20,7 @@ import io.prefloop.model.shapes.Prompt;
 import io.prefloop.model.shapes.Scene;
 import io.prefloop.model.shapes.ShapeRenderer;
 import io.prefloop.model.shapes.ShapesModel;
-import io.prefloop.trainer.TrainerTests;
+import io.prefloop.trainer.TrainerTestSupport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -66,13 +66,13 @@ class TrainerBenchmark {
     private static final int N = Integer.getInteger("bench.n", 200);
     private static final int STEPS = Integer.getInteger("bench.steps", 100);
     private static final int BATCH = Integer.getInteger("bench.batch", 16);
-    private static final Path DIR = TrainerTests.tempDir("prefloop-trainer-bench-");
-    private static final int FEEDBACK_PORT = TrainerTests.freePort();
+    private static final Path DIR = TrainerTestSupport.tempDir("prefloop-trainer-bench-");
+    private static final int FEEDBACK_PORT = TrainerTestSupport.freePort();
     private static ServiceProcess feedback;
 
     @DynamicPropertySource
     static void wiring(DynamicPropertyRegistry registry) throws IOException {
-        TrainerTests.copyCommitted("shapes-unet", "base", DIR.resolve("store"), "shapes-unet");
+        TrainerTestSupport.copyCommitted("shapes-unet", "base", DIR.resolve("store"), "shapes-unet");
         feedback = ServiceProcess.startJar("feedback-service", Files.createDirectories(DIR.resolve("feedback")),
                 FEEDBACK_PORT, Map.of("PREFLOOP_ADMIN_KEY", ADMIN, "PREFLOOP_SERVICE_KEY", SERVICE));
         registry.add("prefloop.checkpoints.root", () -> DIR.resolve("store").toString());

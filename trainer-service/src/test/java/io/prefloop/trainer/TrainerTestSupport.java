@@ -12,9 +12,9 @@ import java.util.List;
 import tools.jackson.databind.JsonNode;
 
 /** What the trainer's integration tests share: temporary places, committed base models, waiting for jobs. */
-public final class TrainerTests {
+public final class TrainerTestSupport {
 
-    private TrainerTests() {}
+    private TrainerTestSupport() {}
 
     public static Path tempDir(String prefix) {
         try {
