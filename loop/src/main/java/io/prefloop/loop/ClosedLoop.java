@@ -1,0 +1,256 @@
+package io.prefloop.loop;
+
+import io.prefloop.model.shapes.AlignmentEval;
+import io.prefloop.model.shapes.Prompt;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The platform's main job, through the real HTTP APIs of the three running services: each round
+ * the inference-service proposes pairs from the served checkpoint for every prompt of the shapes
+ * world, simulated labelers judge them through the feedback-service's task API, the trainer's
+ * online policy trains Diffusion-DPO on exactly those comparisons and promotes the result if it
+ * passes its gate, and the inference-service swaps it in. After each round the served checkpoint
+ * is evaluated by the oracle on fixed seeds; one line per round, an HTML report at the end.
+ * {@code ./prefloop loop} starts the services and runs this.
+ */
+public final class ClosedLoop {
+
+    static final String MODEL = "shapes-unet";
+
+    private final LoopOptions options;
+    private final PrintStream out;
+    private final Progress progress;
+    private final Http feedback;
+    private final Http trainer;
+    private final Http inference;
+
+    ClosedLoop(LoopOptions options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+        this.progress = new Progress(System.err);
+        this.feedback = new Http(options.feedbackUrl());
+        this.trainer = new Http(options.trainerUrl());
+        this.inference = new Http(options.inferenceUrl());
+    }
+
+    public static void main(String[] args) throws Exception {
+        LoopOptions options;
+        try {
+            options = LoopOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        List<LoopReport.Round> rounds = new ClosedLoop(options, System.out).run();
+        if (options.keep()) {
+            System.out.println("The services keep running for real labelers (labeling page: " + options.feedbackUrl()
+                    + "/label); Ctrl-C stops them.");
+            Thread.currentThread().join();
+        }
+        System.exit(rounds.isEmpty() ? 1 : 0);
+    }
+
+    List<LoopReport.Round> run() throws Exception {
+        Instant start = Instant.now();
+        for (Http service : List.of(feedback, trainer, inference)) {
+            await("waiting for " + service.base(), () -> service.ready(), Duration.ofMinutes(5));
+        }
+        String admin = options.adminKey();
+        String service = options.serviceKey();
+        trainer.post("/v1/models/sync", admin, "{}");
+        String baseVersion = currentVersion().orElseGet(() -> {
+            trainer.post("/v1/models/" + MODEL + "/promote", admin, Map.of("version", "base",
+                    "reason", "the closed loop starts from the committed base"));
+            return "base";
+        });
+        String project = feedback.post("/v1/projects", admin, Map.of("name", "closed loop " + start,
+                "modality", "image", "judgments_per_pair", 1, "instructions",
+                "Pick the image that shows the prompt: the right shape in the right colour.")).get("id").asString();
+        List<String> labelers = new ArrayList<>();
+        for (int i = 0; i < options.labelers(); i++) {
+            labelers.add(feedback.post("/v1/labelers", admin, Map.of("name", "simulated labeler " + (i + 1) + " "
+                    + start)).get("key").asString());
+        }
+        List<Prompt> prompts = Prompt.pretrained();
+        int pairsPerRound = prompts.size() * options.pairsPerPrompt();
+        Map<String, Object> hyperparameters = new LinkedHashMap<>();
+        hyperparameters.put("steps", options.steps());
+        hyperparameters.put("batch_size", options.batch());
+        hyperparameters.put("learning_rate", options.learningRate());
+        hyperparameters.put("beta", options.beta());
+        hyperparameters.put("heldout_fraction", 0.15);
+        hyperparameters.put("checkpoint_every", Math.max(10, options.steps() / 4));
+        String policy = trainer.post("/v1/policies", admin, Map.of("project", project, "model", MODEL,
+                "method", "diffusion_dpo", "every_n", pairsPerRound, "hyperparameters", hyperparameters,
+                "gate", Map.of("metric", "heldout_implicit_acc", "min", options.gateMin(),
+                        "max_regression", options.maxRegression()))).get("id").asString();
+        out.printf(Locale.ROOT, "project %s, policy %s: Diffusion-DPO every %d comparisons from %s/%s%n", project, policy,
+                pairsPerRound, MODEL, baseVersion);
+
+        SimulatedLabelers judges = new SimulatedLabelers(feedback, labelers, options.noise(), options.seed());
+        OracleEvaluation evaluation = new OracleEvaluation(inference, service, options);
+        List<LoopReport.Round> rounds = new ArrayList<>();
+        Instant roundStart = Instant.now();
+        awaitServed(MODEL + "/" + baseVersion);
+        OracleEvaluation.Result base = evaluate(evaluation);
+        rounds.add(new LoopReport.Round(0, 0, base.checkpoint(), true, "start", base.alignment(), null,
+                seconds(roundStart), base));
+        print(rounds.get(0), base.alignment());
+
+        Set<String> seenJobs = new HashSet<>();
+        int judgments = 0;
+        for (int round = 1; round <= options.rounds(); round++) {
+            roundStart = Instant.now();
+            progress.show("proposing " + pairsPerRound + " pairs", 0, 1);
+            inference.post("/v1/projects/" + project + "/proposals", service, Map.of("model", MODEL,
+                    "prompts", prompts.stream().map(Prompt::text).toList(), "pairs_per_prompt", options.pairsPerPrompt(),
+                    "steps", options.samplerSteps(), "cfg_scale", options.cfgScale(),
+                    "seed", options.seed() * 10_000_000L + round * 100_000L));
+            int[] done = {0};
+            judgments += judges.judgeAll(project, () -> progress.show("judging", ++done[0], pairsPerRound));
+            JsonNode job = awaitJob(seenJobs);
+            JsonNode finished = awaitTraining(job.get("id").asString());
+            String verdict = verdict(finished);
+            boolean promoted = verdict.startsWith("promoted");
+            String served = MODEL + "/" + currentVersion().orElse(baseVersion);
+            awaitServed(served);
+            OracleEvaluation.Result result = evaluate(evaluation);
+            AlignmentEval.WinRate win = AlignmentEval.winRate(result.judged(), base.judged());
+            LoopReport.Round line = new LoopReport.Round(round, judgments, result.checkpoint(), promoted, verdict,
+                    result.alignment(), win, seconds(roundStart), result);
+            rounds.add(line);
+            print(line, base.alignment());
+        }
+        LoopReport.write(options.report(), options, rounds);
+        out.printf(Locale.ROOT, "alignment %.3f → %.3f (%+.1f points) in %.0f s; report: %s%n", base.alignment(),
+                rounds.get(rounds.size() - 1).alignment(),
+                100 * (rounds.get(rounds.size() - 1).alignment() - base.alignment()), seconds(start),
+                options.report().toAbsolutePath());
+        return rounds;
+    }
+
+    private OracleEvaluation.Result evaluate(OracleEvaluation evaluation) {
+        int[] done = {0};
+        OracleEvaluation.Result result = evaluation.run(MODEL, () -> progress.show("evaluating", ++done[0], 15));
+        progress.clear();
+        return result;
+    }
+
+    private java.util.Optional<String> currentVersion() {
+        try {
+            return java.util.Optional.of(trainer.get("/v1/models/" + MODEL + "/current", options.adminKey())
+                    .get("version").asString());
+        } catch (IllegalStateException e) {
+            if (e.getMessage().contains(" 404")) {
+                return java.util.Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** The policy's next job (it fires once every comparison of the round is in the feed). */
+    private JsonNode awaitJob(Set<String> seen) throws InterruptedException {
+        JsonNode[] found = {null};
+        await("waiting for the policy to queue its job", () -> {
+            for (JsonNode job : trainer.get("/v1/jobs?model=" + MODEL + "&limit=1000", options.adminKey()).get("data")) {
+                if (!job.get("policy_id").isNull() && seen.add(job.get("id").asString())) {
+                    found[0] = job;
+                    return true;
+                }
+            }
+            return false;
+        }, Duration.ofMinutes(5));
+        return found[0];
+    }
+
+    private JsonNode awaitTraining(String job) throws InterruptedException {
+        JsonNode[] state = {null};
+        await("training", () -> {
+            state[0] = trainer.get("/v1/jobs/" + job, options.adminKey());
+            JsonNode p = state[0].get("progress");
+            progress.show("training (" + state[0].get("status").asString() + ")", p.get("steps_done").asInt(),
+                    p.get("steps_total").asInt());
+            return List.of("succeeded", "failed", "cancelled").contains(state[0].get("status").asString());
+        }, Duration.ofMinutes(60));
+        progress.clear();
+        return state[0];
+    }
+
+    /** What the gate decided, from the job's events. */
+    private String verdict(JsonNode job) {
+        if (!job.get("status").asString().equals("succeeded")) {
+            return job.get("status").asString() + ": " + job.get("error").asString("");
+        }
+        JsonNode events = trainer.get("/v1/jobs/" + job.get("id").asString() + "/events?limit=1000", options.adminKey())
+                .get("data");
+        for (JsonNode e : events) {
+            String message = e.get("message").asString();
+            if (message.startsWith("Promoted")) {
+                return "promoted: " + message.substring(message.indexOf('(') + 1, message.length() - 1);
+            }
+            if (message.startsWith("Not promoted")) {
+                return "not promoted: " + message.substring("Not promoted: ".length());
+            }
+        }
+        return "no gate decision recorded";
+    }
+
+    private void awaitServed(String checkpoint) throws InterruptedException {
+        await("waiting for the inference-service to serve " + checkpoint, () -> {
+            for (JsonNode model : inference.get("/v1/models", options.adminKey()).get("data")) {
+                JsonNode loaded = model.get("loaded");
+                if (model.get("name").asString().equals(MODEL) && loaded != null && !loaded.isNull()
+                        && checkpoint.equals(loaded.get("checkpoint").asString())) {
+                    return true;
+                }
+            }
+            return false;
+        }, Duration.ofMinutes(5));
+    }
+
+    private void print(LoopReport.Round r, double base) {
+        progress.clear();
+        out.printf(Locale.ROOT, "round %d | judgments %4d | %-22s | alignment %.3f (%+5.1f) | win vs base %s | %4.0f s | %s%n",
+                r.round(), r.judgments(), r.checkpoint(), r.alignment(), 100 * (r.alignment() - base),
+                r.winRate() == null ? "  –  " : String.format(Locale.ROOT, "%.3f", r.winRate().tiesHalf()), r.seconds(),
+                r.verdict());
+    }
+
+    private interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    private void await(String what, Condition condition, Duration limit) throws InterruptedException {
+        Instant deadline = Instant.now().plus(limit);
+        while (true) {
+            try {
+                if (condition.holds()) {
+                    return;
+                }
+            } catch (Exception e) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException(what + ": " + e.getMessage(), e);
+                }
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("gave up " + what + " after " + limit.toMinutes() + " min");
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static double seconds(Instant since) {
+        return Duration.between(since, Instant.now()).toMillis() / 1000.0;
+    }
+}

@@ -1,0 +1,101 @@
+package io.prefloop.loop;
+
+import io.prefloop.model.shapes.AlignmentEval;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The loop's HTML report: the rounds' numbers, their curves, and a sample grid per checkpoint. */
+final class LoopReport {
+
+    /** One line of the loop's output. */
+    record Round(int round, int judgments, String checkpoint, boolean promoted, String verdict, double alignment,
+            AlignmentEval.WinRate winRate, double seconds, OracleEvaluation.Result evaluation) {}
+
+    private LoopReport() {}
+
+    static void write(Path file, LoopOptions options, List<Round> rounds) throws IOException {
+        StringBuilder html = new StringBuilder("""
+                <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Prefloop closed loop</title>
+                <style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}
+                td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f4f4f4}
+                img{width:48px;height:48px;image-rendering:pixelated;margin:1px}.grid td{text-align:left}
+                .up{color:#070}.down{color:#a00}</style></head><body>
+                <h1>Prefloop: the closed loop, shapes world</h1>
+                """);
+        html.append("<p>").append(String.format(Locale.ROOT, "%d rounds, %d simulated labelers with %.0f%% noise, "
+                + "%d pairs per prompt per round, Diffusion-DPO %d steps × %d pairs (β %.0f, lr %.0e), CFG %.1f, "
+                + "%d DDIM steps; evaluation: %d images per prompt, the same seeds for every checkpoint.",
+                options.rounds(), options.labelers(), options.noise() * 100, options.pairsPerPrompt(), options.steps(),
+                options.batch(), options.beta(), options.learningRate(), options.cfgScale(), options.samplerSteps(),
+                options.evalImages())).append("</p>\n");
+        html.append("<table><tr><th>round</th><th>judgments</th><th>served checkpoint</th><th>gate</th>"
+                + "<th>alignment</th><th>Δ vs base</th><th>win rate vs base (ties ½)</th><th>decisive</th><th>wall s</th></tr>\n");
+        double base = rounds.get(0).alignment();
+        for (Round r : rounds) {
+            double delta = 100 * (r.alignment() - base);
+            html.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%s</td><td>%s</td><td>%.3f</td>"
+                    + "<td class=\"%s\">%+.1f</td><td>%s</td><td>%s</td><td>%.0f</td></tr>\n", r.round(), r.judgments(),
+                    r.checkpoint(), escape(r.verdict()), r.alignment(), delta >= 0 ? "up" : "down", delta,
+                    r.winRate() == null ? "–" : String.format(Locale.ROOT, "%.3f", r.winRate().tiesHalf()),
+                    r.winRate() == null ? "–" : String.format(Locale.ROOT, "%.3f", r.winRate().decisive()), r.seconds()));
+        }
+        html.append("</table>\n<h2>Curves</h2>\n").append(chart(rounds));
+        html.append("<h2>Samples per served checkpoint</h2>\n");
+        String last = null;
+        for (Round r : rounds) {
+            if (r.checkpoint().equals(last)) {
+                continue;
+            }
+            last = r.checkpoint();
+            html.append("<h3>").append(escape(r.checkpoint())).append(" (round ").append(r.round()).append(")</h3>\n")
+                    .append("<table class=\"grid\">");
+            for (Map.Entry<String, List<byte[]>> e : r.evaluation().samples().entrySet()) {
+                html.append("<tr><td>").append(escape(e.getKey())).append("</td><td>");
+                for (byte[] png : e.getValue()) {
+                    html.append("<img alt=\"\" src=\"data:image/png;base64,")
+                            .append(Base64.getEncoder().encodeToString(png)).append("\">");
+                }
+                html.append("</td></tr>");
+            }
+            html.append("</table>\n");
+        }
+        html.append("</body></html>\n");
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.writeString(file, html);
+    }
+
+    /** Alignment (blue) and win rate against the base (green) by round, as an inline SVG. */
+    private static String chart(List<Round> rounds) {
+        int w = 600;
+        int h = 240;
+        int pad = 40;
+        double dx = (w - 2.0 * pad) / Math.max(1, rounds.size() - 1);
+        StringBuilder alignment = new StringBuilder();
+        StringBuilder wins = new StringBuilder();
+        for (int i = 0; i < rounds.size(); i++) {
+            double x = pad + i * dx;
+            alignment.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, h - pad - rounds.get(i).alignment() * (h - 2 * pad)));
+            double win = rounds.get(i).winRate() == null ? 0.5 : rounds.get(i).winRate().tiesHalf();
+            wins.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, h - pad - win * (h - 2 * pad)));
+        }
+        return String.format(Locale.ROOT, """
+                <svg width="%d" height="%d" role="img" aria-label="alignment and win rate by round">
+                <line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#999"/><line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#999"/>
+                <text x="4" y="%d">1</text><text x="4" y="%d">0</text><text x="%d" y="%d">round</text>
+                <polyline fill="none" stroke="#1f5fbf" stroke-width="2" points="%s"/>
+                <polyline fill="none" stroke="#2a8a2a" stroke-width="2" stroke-dasharray="4 3" points="%s"/>
+                <text x="%d" y="16" fill="#1f5fbf">alignment</text><text x="%d" y="32" fill="#2a8a2a">win rate vs base</text>
+                </svg>
+                """, w, h, pad, h - pad, w - pad, h - pad, pad, pad, pad, h - pad, pad + 4, h - pad, w - pad - 40,
+                h - pad + 20, alignment, wins, w - 170, w - 170);
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}
