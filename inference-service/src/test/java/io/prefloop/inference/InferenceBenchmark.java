@@ -91,17 +91,18 @@ class InferenceBenchmark {
     }
 
     private static ConfigurableApplicationContext start(Platform platform, int maxBatch) {
-        return new SpringApplicationBuilder(InferenceApplication.class).properties(
-                "server.port=0",
-                "prefloop.auth.service-key=" + Platform.SERVICE,
-                "prefloop.auth.admin-key=" + Platform.ADMIN,
-                "prefloop.checkpoints.root=" + platform.store.root(),
-                "prefloop.inference.trainer-url=" + platform.trainerUrl(),
-                "prefloop.inference.feedback-url=" + platform.feedbackUrl(),
-                "prefloop.inference.models=shapes-unet",
-                "prefloop.inference.poll=1s",
-                "prefloop.inference.batching.max-batch=" + maxBatch,
-                "prefloop.inference.batching.queue-capacity=256").run();
+        // as command-line arguments: they must win over application.yml's ${PORT:8083} and friends
+        return new SpringApplicationBuilder(InferenceApplication.class).run(
+                "--server.port=0",
+                "--prefloop.auth.service-key=" + Platform.SERVICE,
+                "--prefloop.auth.admin-key=" + Platform.ADMIN,
+                "--prefloop.checkpoints.root=" + platform.store.root(),
+                "--prefloop.inference.trainer-url=" + platform.trainerUrl(),
+                "--prefloop.inference.feedback-url=" + platform.feedbackUrl(),
+                "--prefloop.inference.models=shapes-unet",
+                "--prefloop.inference.poll=1s",
+                "--prefloop.inference.batching.max-batch=" + maxBatch,
+                "--prefloop.inference.batching.queue-capacity=256");
     }
 
     private static void awaitServed(ApiClient api) throws InterruptedException {
