@@ -28,13 +28,14 @@ public record InferenceProperties(
 
     /**
      * @param maxBatch most images in one sampler run (1 = no batching across requests)
-     * @param maxDelay how long a batch waits for more compatible requests after its first one
+     * @param maxDelay how long a batch waits for more compatible requests after its first one (only
+     *     when the previous batch had more than one request)
      * @param queueCapacity requests waiting at most; beyond it new ones are answered 503 with Retry-After
      * @param workers sampler threads (one per GPU, or one on a small CPU)
      */
     public record Batching(
             @DefaultValue("16") int maxBatch,
-            @DefaultValue("10ms") Duration maxDelay,
+            @DefaultValue("50ms") Duration maxDelay,
             @DefaultValue("64") int queueCapacity,
             @DefaultValue("1") int workers) {}
 

@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Groups concurrent jobs with equal keys into one run. A worker takes the oldest job, then for up
  * to {@code maxDelay} gathers later jobs with the same key until the batch holds {@code maxBatch}
- * rows; jobs with other keys keep their place in the queue. A job is never split, so one larger
+ * rows; jobs with other keys keep their place in the queue. It waits only while there is company to
+ * expect: when the previous run held a single job, it takes what is queued and starts at once, so a
+ * lone client pays no delay. A job is never split, so one larger
  * than {@code maxBatch} runs alone. The queue holds at most {@code queueCapacity} jobs; beyond it
  * {@link #submit} throws {@link QueueFullException} instead of letting latency grow without bound.
  */
@@ -43,6 +45,7 @@ public final class DynamicBatcher<K, J extends BatchJob> implements AutoCloseabl
     private final AtomicLong rejected = new AtomicLong();
     private volatile boolean closed;
     private volatile double secondsPerBatch = 1;
+    private volatile boolean lastHadCompany;
 
     public DynamicBatcher(String name, Runner<K, J> runner, int maxBatch, Duration maxDelay, int capacity, int workers) {
         if (maxBatch < 1 || capacity < 1 || workers < 1 || maxDelay.isNegative()) {
@@ -98,7 +101,7 @@ public final class DynamicBatcher<K, J extends BatchJob> implements AutoCloseabl
                     key = first.key();
                     batch = new ArrayList<>(List.of(first.job()));
                     int size = first.job().size();
-                    long deadline = System.nanoTime() + maxDelayNanos;
+                    long deadline = System.nanoTime() + (lastHadCompany ? maxDelayNanos : 0);
                     while (true) {
                         size = gather(key, batch, size);
                         long left = deadline - System.nanoTime();
@@ -107,6 +110,7 @@ public final class DynamicBatcher<K, J extends BatchJob> implements AutoCloseabl
                         }
                         notEmpty.awaitNanos(left);
                     }
+                    lastHadCompany = batch.size() > 1;
                     if (!queue.isEmpty()) {
                         notEmpty.signal(); // another worker may take jobs of other keys meanwhile
                     }

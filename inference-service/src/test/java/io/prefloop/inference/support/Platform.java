@@ -75,10 +75,19 @@ public final class Platform {
             try {
                 trainer.close();
                 feedback.close();
-            } catch (InterruptedException ignored) {
+                deleteTree(dir);
+            } catch (InterruptedException | IOException ignored) {
                 // exiting anyway
             }
         }));
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     public static synchronized Platform get() {
