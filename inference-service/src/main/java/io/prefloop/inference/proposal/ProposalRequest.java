@@ -1,0 +1,40 @@
+package io.prefloop.inference.proposal;
+
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.util.List;
+
+/**
+ * {@code POST /v1/projects/{project}/proposals}: sample 2 × {@code pairs_per_prompt} candidates per
+ * prompt from the model's current checkpoint and register them, paired, in the feedback project.
+ * Image models read the sampler fields, language models the completion fields.
+ *
+ * @param seed candidate k (over all prompts, in order) of an image model gets seed + k; prompt j of
+ *     a language model gets seed + j and its candidates are that seed's choices 0, 1, …
+ * @param trajectories store each image's sampling trajectory for D3PO (DDIM with eta > 0 only)
+ */
+public record ProposalRequest(
+        @NotBlank @Size(max = 200) String model,
+        @NotEmpty @Size(max = 64) List<@NotNull @Size(min = 1, max = 1000) String> prompts,
+        @Min(1) @Max(16) Integer pairsPerPrompt,
+        @Min(-1) @Max(9_007_199_254_740_991L) Long seed,
+        @Min(1) @Max(1000) Integer steps,
+        @Pattern(regexp = "ddim|ddpm", message = "must be ddim or ddpm") String sampler,
+        @DecimalMin("0") @DecimalMax("50") Double cfgScale,
+        @DecimalMin("0") @DecimalMax("20") Double rewardGuidanceScale,
+        @DecimalMin("0") @DecimalMax("1") Double eta,
+        Boolean trajectories,
+        @Min(1) @Max(512) Integer maxTokens,
+        @DecimalMin("0") @DecimalMax("10") Double temperature,
+        @DecimalMin(value = "0", inclusive = false) @DecimalMax("1") Double topP) {
+
+    /** Candidates one proposal may create. */
+    public static final int MAX_CANDIDATES = 256;
+}

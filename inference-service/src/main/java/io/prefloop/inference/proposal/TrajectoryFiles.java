@@ -1,0 +1,74 @@
+package io.prefloop.inference.proposal;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.prefloop.model.checkpoint.Safetensors;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.UUID;
+
+/**
+ * Writes one image's sampling trajectory as {@code <root>/trajectories/<model>/<uuid>.safetensors}
+ * (docs/inference-service.md has the contract the D3PO runner reads): {@code latents} float32
+ * [S+1, C, H, W] (x_T first, x_0 last), {@code log_probs} float32 [S], {@code timesteps} int32 [S].
+ * Written to a dot-file and renamed, so a reader never sees half a file.
+ */
+public final class TrajectoryFiles {
+
+    /** @param path relative to the checkpoint store's root, with '/' separators */
+    public record Written(String path, String sha256) {}
+
+    private final Path root;
+
+    public TrajectoryFiles(Path root) {
+        this.root = root;
+    }
+
+    public Written write(String model, NDManager manager, float[] latents, Shape latentShape, float[] logProbs,
+            int[] timesteps) {
+        NDList tensors = new NDList();
+        try (NDManager m = manager.newSubManager()) {
+            tensors.add(named(m.create(latents, latentShape), "latents"));
+            tensors.add(named(m.create(logProbs, new Shape(logProbs.length)), "log_probs"));
+            tensors.add(named(m.create(timesteps, new Shape(timesteps.length)), "timesteps"));
+            byte[] bytes = Safetensors.encode(tensors);
+            String name = UUID.randomUUID() + ".safetensors";
+            Path dir = Files.createDirectories(root.resolve("trajectories").resolve(model));
+            Path tmp = dir.resolve(".tmp-" + name);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    ch.write(buffer);
+                }
+                ch.force(true);
+            }
+            Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+            return new Written("trajectories/" + model + "/" + name, sha256(bytes));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ai.djl.ndarray.NDArray named(ai.djl.ndarray.NDArray a, String name) {
+        a.setName(name);
+        return a;
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
