@@ -1,5 +1,6 @@
 package io.prefloop.inference.batching;
 
+import io.prefloop.model.nn.GradientRecording;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -85,6 +86,7 @@ public final class DynamicBatcher<K, J extends BatchJob> implements AutoCloseabl
     }
 
     private void work() {
+        GradientRecording.offForThisThread(); // sampling never needs autograd graphs
         while (!closed) {
             K key;
             List<J> batch;

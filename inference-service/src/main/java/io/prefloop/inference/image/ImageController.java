@@ -1,5 +1,6 @@
 package io.prefloop.inference.image;
 
+import io.prefloop.model.diffusion.ImagePng;
 import io.prefloop.common.auth.Allow;
 import io.prefloop.common.auth.Role;
 import io.prefloop.common.web.ApiException;
@@ -73,11 +74,11 @@ class ImageController {
             return ResponseEntity.ok().contentType(MediaType.IMAGE_PNG)
                     .header("Prefloop-Checkpoint", result.checkpoint().toString())
                     .header("Prefloop-Seed", Long.toString(seed))
-                    .body(Png.encode(result.images().get(0), result.size()));
+                    .body(ImagePng.encode(result.images().get(0), result.size()));
         }
         List<GeneratedImage> data = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            data.add(new GeneratedImage(Base64.getEncoder().encodeToString(Png.encode(result.images().get(i), result.size())),
+            data.add(new GeneratedImage(Base64.getEncoder().encodeToString(ImagePng.encode(result.images().get(i), result.size())),
                     seeds[i], result.checkpoint().toString(), result.checkpoint().version()));
         }
         return ResponseEntity.ok(new ImageGenerationResponse(Instant.now().getEpochSecond(), r.model(), data,

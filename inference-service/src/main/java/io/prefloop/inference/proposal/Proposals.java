@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import io.prefloop.common.web.ApiException;
 import io.prefloop.inference.InferenceProperties;
 import io.prefloop.inference.image.ImageGenerator;
-import io.prefloop.inference.image.Png;
+import io.prefloop.model.diffusion.ImagePng;
 import io.prefloop.inference.serving.Lease;
 import io.prefloop.inference.serving.LoadedModel;
 import io.prefloop.inference.serving.Networks;
@@ -181,7 +181,7 @@ public class Proposals {
                         params.put("trajectory", trajectory);
                     }
                     String png = Base64.getEncoder().encodeToString(
-                            Png.encode(Arrays.copyOfRange(flat, i * per, (i + 1) * per), size));
+                            ImagePng.encode(Arrays.copyOfRange(flat, i * per, (i + 1) * per), size));
                     out.add(new Sample(batch.get(i), seeds[i], png, null, params));
                 }
             }

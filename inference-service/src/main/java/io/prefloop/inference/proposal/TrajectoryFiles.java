@@ -1,9 +1,8 @@
 package io.prefloop.inference.proposal;
 
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.prefloop.model.checkpoint.Safetensors;
+import io.prefloop.model.diffusion.TrajectoryFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -36,12 +35,8 @@ public final class TrajectoryFiles {
 
     public Written write(String model, NDManager manager, float[] latents, Shape latentShape, float[] logProbs,
             int[] timesteps) {
-        NDList tensors = new NDList();
-        try (NDManager m = manager.newSubManager()) {
-            tensors.add(named(m.create(latents, latentShape), "latents"));
-            tensors.add(named(m.create(logProbs, new Shape(logProbs.length)), "log_probs"));
-            tensors.add(named(m.create(timesteps, new Shape(timesteps.length)), "timesteps"));
-            byte[] bytes = Safetensors.encode(tensors);
+        try {
+            byte[] bytes = TrajectoryFile.encode(latents, latentShape, logProbs, timesteps);
             String name = UUID.randomUUID() + ".safetensors";
             Path dir = Files.createDirectories(root.resolve("trajectories").resolve(model));
             Path tmp = dir.resolve(".tmp-" + name);
@@ -57,11 +52,6 @@ public final class TrajectoryFiles {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static ai.djl.ndarray.NDArray named(ai.djl.ndarray.NDArray a, String name) {
-        a.setName(name);
-        return a;
     }
 
     static String sha256(byte[] bytes) {

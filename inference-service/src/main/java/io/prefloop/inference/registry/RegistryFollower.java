@@ -1,5 +1,6 @@
 package io.prefloop.inference.registry;
 
+import io.prefloop.model.nn.GradientRecording;
 import io.prefloop.inference.InferenceProperties;
 import io.prefloop.inference.serving.LoadedModel;
 import io.prefloop.inference.serving.ModelLoader;
@@ -106,7 +107,10 @@ public class RegistryFollower implements SmartLifecycle {
     @Override
     public void start() {
         executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "registry-follower");
+            Thread t = new Thread(() -> {
+                GradientRecording.offForThisThread(); // warm-up passes build no autograd graphs
+                r.run();
+            }, "registry-follower");
             t.setDaemon(true);
             return t;
         });

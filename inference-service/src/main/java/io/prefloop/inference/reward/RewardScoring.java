@@ -1,11 +1,12 @@
 package io.prefloop.inference.reward;
 
+import io.prefloop.model.nn.GradientRecording;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.prefloop.common.web.ApiException;
-import io.prefloop.inference.image.Png;
+import io.prefloop.model.diffusion.ImagePng;
 import io.prefloop.inference.serving.Lease;
 import io.prefloop.inference.serving.Networks;
 import io.prefloop.inference.serving.ServedModels;
@@ -31,6 +32,7 @@ public class RewardScoring {
     }
 
     public Result score(RewardRequest r) {
+        GradientRecording.offForThisThread(); // a request thread: PyTorch would record graphs otherwise
         int rows = r.candidates().size();
         try (Lease lease = models.lease(r.model(), "model"); NDManager m = lease.model().manager().newSubManager()) {
             ParameterStore ps = new ParameterStore(m, false);
@@ -59,7 +61,7 @@ public class RewardScoring {
                     }
                     float[] chw;
                     try {
-                        chw = Png.decode(Base64.getDecoder().decode(c.imageBase64()), size);
+                        chw = ImagePng.decodeOrNull(Base64.getDecoder().decode(c.imageBase64()), size);
                     } catch (IllegalArgumentException e) {
                         chw = null;
                     }

@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.prefloop.common.test.ApiClient;
-import io.prefloop.inference.image.Png;
+import io.prefloop.model.diffusion.ImagePng;
 import io.prefloop.inference.support.InferenceTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +83,7 @@ class ProposalTest extends InferenceTest {
                     assertThat(xT[i]).isEqualTo((float) noise.nextGaussian());
                 }
                 // x_0 last: the candidate's image
-                byte[] png = Png.encode(latents.get(4).clip(-1, 1).toFloatArray(), 16);
+                byte[] png = ImagePng.encode(latents.get(4).clip(-1, 1).toFloatArray(), 16);
                 assertThat(TrajectoryFiles.sha256(png)).isEqualTo(stored.get("image_sha256").asString());
             }
         }

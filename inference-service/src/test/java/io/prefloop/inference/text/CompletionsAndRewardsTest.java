@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import io.prefloop.common.test.ApiClient;
-import io.prefloop.inference.image.Png;
+import io.prefloop.model.diffusion.ImagePng;
 import io.prefloop.inference.support.InferenceTest;
 import io.prefloop.model.checkpoint.BlockWeights;
 import io.prefloop.model.checkpoint.CheckpointId;
@@ -73,8 +73,8 @@ class CompletionsAndRewardsTest extends InferenceTest {
     @Test
     void imageRewardsReadPngsOfTheModelsSize() {
         awaitServed("shapes-reward", "v0001");
-        String red = Base64.getEncoder().encodeToString(Png.encode(fill(16, 1f, -1f, -1f), 16));
-        String blue = Base64.getEncoder().encodeToString(Png.encode(fill(16, -1f, -1f, 1f), 16));
+        String red = Base64.getEncoder().encodeToString(ImagePng.encode(fill(16, 1f, -1f, -1f), 16));
+        String blue = Base64.getEncoder().encodeToString(ImagePng.encode(fill(16, -1f, -1f, 1f), 16));
         ApiClient.Response r = api().post("/v1/rewards", SERVICE, "{\"model\":\"shapes-reward\",\"prompt\":\"a red circle\","
                 + "\"candidates\":[{\"image_base64\":\"" + red + "\"},{\"image_base64\":\"" + blue + "\"}]}");
         assertThat(r.status()).as(r.body()).isEqualTo(200);
@@ -82,7 +82,7 @@ class CompletionsAndRewardsTest extends InferenceTest {
         assertThat(data.get(0).get("reward").asDouble()).isNotEqualTo(data.get(1).get("reward").asDouble());
         assertThat(data.get(0).get("normalized").asDouble()).isEqualTo(data.get(0).get("reward").asDouble());
 
-        String small = Base64.getEncoder().encodeToString(Png.encode(fill(8, 0f, 0f, 0f), 8));
+        String small = Base64.getEncoder().encodeToString(ImagePng.encode(fill(8, 0f, 0f, 0f), 8));
         ApiClient.Response wrongSize = api().post("/v1/rewards", SERVICE, "{\"model\":\"shapes-reward\",\"prompt\":\"a\","
                 + "\"candidates\":[{\"image_base64\":\"" + small + "\"}]}");
         assertThat(wrongSize.status()).isEqualTo(400);

@@ -23,19 +23,20 @@ public final class ImagePng {
     /** @param image (3, H, W) in [−1, 1] */
     public static byte[] encode(NDArray image) {
         Shape shape = image.getShape();
-        if (shape.dimension() != 3 || shape.get(0) != 3) {
-            throw new IllegalArgumentException("expected an RGB image (3, H, W), got " + shape);
+        if (shape.dimension() != 3 || shape.get(0) != 3 || shape.get(1) != shape.get(2)) {
+            throw new IllegalArgumentException("expected a square RGB image (3, H, H), got " + shape);
         }
-        int h = (int) shape.get(1);
-        int w = (int) shape.get(2);
-        float[] v = image.toFloatArray();
-        BufferedImage png = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int r = pixel(v[y * w + x]);
-                int g = pixel(v[h * w + y * w + x]);
-                int b = pixel(v[2 * h * w + y * w + x]);
-                png.setRGB(x, y, (r << 16) | (g << 8) | b);
+        return encode(image.toFloatArray(), (int) shape.get(1));
+    }
+
+    /** @param chw a (3, size, size) image in [−1, 1], channels first */
+    public static byte[] encode(float[] chw, int size) {
+        BufferedImage png = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+        int plane = size * size;
+        for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
+                int i = y * size + x;
+                png.setRGB(x, y, (pixel(chw[i]) << 16) | (pixel(chw[plane + i]) << 8) | pixel(chw[2 * plane + i]));
             }
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -49,36 +50,55 @@ public final class ImagePng {
 
     /** Decodes PNGs of {@code size}×{@code size} into one batch (N, 3, size, size) in [−1, 1]. */
     public static NDArray decode(NDManager manager, List<byte[]> pngs, int size) {
-        float[] batch = new float[pngs.size() * 3 * size * size];
+        int per = 3 * size * size;
+        float[] batch = new float[pngs.size() * per];
         for (int i = 0; i < pngs.size(); i++) {
             BufferedImage image = read(pngs.get(i));
             if (image.getWidth() != size || image.getHeight() != size) {
                 throw new IllegalArgumentException("image " + i + " is " + image.getWidth() + "×" + image.getHeight()
                         + "; the model works on " + size + "×" + size);
             }
-            int offset = i * 3 * size * size;
-            for (int y = 0; y < size; y++) {
-                for (int x = 0; x < size; x++) {
-                    int rgb = image.getRGB(x, y);
-                    batch[offset + y * size + x] = value((rgb >> 16) & 0xff);
-                    batch[offset + size * size + y * size + x] = value((rgb >> 8) & 0xff);
-                    batch[offset + 2 * size * size + y * size + x] = value(rgb & 0xff);
-                }
-            }
+            System.arraycopy(pixels(image, size), 0, batch, i * per, per);
         }
         return manager.create(batch, new Shape(pngs.size(), 3, size, size));
     }
 
-    private static BufferedImage read(byte[] png) {
+    /** One PNG of {@code size}×{@code size} as (3, size, size) in [−1, 1]; null when it is not one. */
+    public static float[] decodeOrNull(byte[] png, int size) {
         try {
-            BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
-            if (image == null) {
-                throw new IllegalArgumentException("not a readable image");
+            BufferedImage image = read(png);
+            return image.getWidth() == size && image.getHeight() == size ? pixels(image, size) : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static float[] pixels(BufferedImage image, int size) {
+        int plane = size * size;
+        float[] chw = new float[3 * plane];
+        for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
+                int rgb = image.getRGB(x, y);
+                int i = y * size + x;
+                chw[i] = value((rgb >> 16) & 0xff);
+                chw[plane + i] = value((rgb >> 8) & 0xff);
+                chw[2 * plane + i] = value(rgb & 0xff);
             }
-            return image;
-        } catch (IOException e) {
+        }
+        return chw;
+    }
+
+    private static BufferedImage read(byte[] png) {
+        BufferedImage image;
+        try {
+            image = ImageIO.read(new ByteArrayInputStream(png));
+        } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("not a readable PNG: " + e.getMessage(), e);
         }
+        if (image == null) {
+            throw new IllegalArgumentException("not a readable image");
+        }
+        return image;
     }
 
     private static int pixel(float v) {

@@ -38,17 +38,26 @@ public final class TrajectoryFile {
                 lp[k] = p.toType(DataType.FLOAT32, false).getFloat();
             }
         }
+        long[] shape = new long[image.dimension() + 1];
+        shape[0] = steps.size();
+        System.arraycopy(image.getShape(), 0, shape, 1, image.dimension());
+        return encode(flat, new Shape(shape), lp, trajectory.timesteps());
+    }
+
+    /** @param latents (S+1)·C·H·W values, x_T first; {@code shape} (S+1, C, H, W) */
+    public static byte[] encode(float[] latents, Shape shape, float[] logProbs, int[] timesteps) {
+        if (shape.get(0) != timesteps.length + 1 || logProbs.length != timesteps.length) {
+            throw new IllegalArgumentException(shape.get(0) + " latents need " + (shape.get(0) - 1)
+                    + " log-probabilities and timesteps, got " + logProbs.length + " and " + timesteps.length);
+        }
         try (NDManager m = NDManager.newBaseManager()) {
-            long[] shape = new long[image.dimension() + 1];
-            shape[0] = steps.size();
-            System.arraycopy(image.getShape(), 0, shape, 1, image.dimension());
-            NDArray latents = m.create(flat, new Shape(shape));
-            latents.setName("latents");
-            NDArray logProbs = m.create(lp);
-            logProbs.setName("log_probs");
-            NDArray timesteps = m.create(trajectory.timesteps());
-            timesteps.setName("timesteps");
-            return Safetensors.encode(new NDList(latents, logProbs, timesteps));
+            NDArray x = m.create(latents, shape);
+            x.setName("latents");
+            NDArray lp = m.create(logProbs);
+            lp.setName("log_probs");
+            NDArray t = m.create(timesteps);
+            t.setName("timesteps");
+            return Safetensors.encode(new NDList(x, lp, t));
         }
     }
 
