@@ -26,6 +26,7 @@ import tools.jackson.databind.JsonNode;
 public final class ClosedLoop {
 
     static final String MODEL = "shapes-unet";
+    private static final int MAX_CANDIDATES_PER_PROPOSAL = 256;
 
     private final LoopOptions options;
     private final PrintStream out;
@@ -52,7 +53,15 @@ public final class ClosedLoop {
             System.exit(2);
             return;
         }
-        List<LoopReport.Round> rounds = new ClosedLoop(options, System.out).run();
+        List<LoopReport.Round> rounds;
+        try {
+            rounds = new ClosedLoop(options, System.out).run();
+        } catch (Exception e) {
+            System.err.println();
+            System.err.println("The loop stopped: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         if (options.keep()) {
             System.out.println("The services keep running for real labelers (labeling page: " + options.feedbackUrl()
                     + "/label); Ctrl-C stops them.");
@@ -112,11 +121,7 @@ public final class ClosedLoop {
         int judgments = 0;
         for (int round = 1; round <= options.rounds(); round++) {
             roundStart = Instant.now();
-            progress.show("proposing " + pairsPerRound + " pairs", 0, 1);
-            inference.post("/v1/projects/" + project + "/proposals", service, Map.of("model", MODEL,
-                    "prompts", prompts.stream().map(Prompt::text).toList(), "pairs_per_prompt", options.pairsPerPrompt(),
-                    "steps", options.samplerSteps(), "cfg_scale", options.cfgScale(),
-                    "seed", options.seed() * 10_000_000L + round * 100_000L));
+            propose(project, prompts, round);
             int[] done = {0};
             judgments += judges.judgeAll(project, () -> progress.show("judging", ++done[0], pairsPerRound));
             JsonNode job = awaitJob(seenJobs);
@@ -138,6 +143,21 @@ public final class ClosedLoop {
                 100 * (rounds.get(rounds.size() - 1).alignment() - base.alignment()), seconds(start),
                 options.report().toAbsolutePath());
         return rounds;
+    }
+
+    /** A round's pairs, in as many proposal calls as the inference-service's limit per call needs. */
+    private void propose(String project, List<Prompt> prompts, int round) {
+        int perCall = Math.max(1, MAX_CANDIDATES_PER_PROPOSAL / (2 * prompts.size()));
+        int done = 0;
+        for (int call = 0; done < options.pairsPerPrompt(); call++) {
+            int k = Math.min(perCall, options.pairsPerPrompt() - done);
+            progress.show("proposing", done * prompts.size(), options.pairsPerPrompt() * prompts.size());
+            inference.post("/v1/projects/" + project + "/proposals", options.serviceKey(), Map.of("model", MODEL,
+                    "prompts", prompts.stream().map(Prompt::text).toList(), "pairs_per_prompt", k,
+                    "steps", options.samplerSteps(), "cfg_scale", options.cfgScale(),
+                    "seed", options.seed() * 10_000_000L + round * 100_000L + call * 1_000L));
+            done += k;
+        }
     }
 
     private OracleEvaluation.Result evaluate(OracleEvaluation evaluation) {
