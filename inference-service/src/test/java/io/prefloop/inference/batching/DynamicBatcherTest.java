@@ -67,6 +67,11 @@ class DynamicBatcherTest {
             assertThat(runs.stream().mapToInt(r -> r.sizes().stream().mapToInt(Integer::intValue).sum()).sum())
                     .isEqualTo(14);
             assertThat(runs).allMatch(r -> r.sizes().size() == 1 || r.sizes().stream().mapToInt(i -> i).sum() <= 4);
+            // the counter moves just after a run has completed its jobs
+            long deadline = System.currentTimeMillis() + 5000;
+            while (batcher.batches() < runs.size() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(10);
+            }
             assertThat(batcher.batches()).isEqualTo(runs.size());
         }
     }

@@ -50,7 +50,10 @@ class HotSwapTest extends InferenceTest {
             thread.start();
             clients.add(thread);
         }
-        sleep(1500);
+        long ready = System.currentTimeMillis() + 60_000;
+        while (seen.stream().anyMatch(List::isEmpty) && System.currentTimeMillis() < ready && failures.isEmpty()) {
+            sleep(50); // every client has been served by v0001 at least once
+        }
         platform().promote("swap-unet", "v0002");
         long deadline = System.currentTimeMillis() + 90_000;
         while (afterSwap.get() < 8 && System.currentTimeMillis() < deadline && failures.isEmpty()) {

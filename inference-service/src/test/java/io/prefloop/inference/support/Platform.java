@@ -72,9 +72,19 @@ public final class Platform {
         promote("replies-reward", "v0001");
         promote("shapes-reward", "v0001");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // both at once: surefire gives a finishing fork only so long, and a service killed
+            // half-way leaves its embedded PostgreSQL behind
+            Thread stopFeedback = new Thread(() -> {
+                try {
+                    feedback.close();
+                } catch (InterruptedException ignored) {
+                    // exiting anyway
+                }
+            });
+            stopFeedback.start();
             try {
                 trainer.close();
-                feedback.close();
+                stopFeedback.join();
                 deleteTree(dir);
             } catch (InterruptedException | IOException ignored) {
                 // exiting anyway
