@@ -99,6 +99,7 @@ public final class ClosedLoop {
         hyperparameters.put("learning_rate", options.learningRate());
         hyperparameters.put("beta", options.beta());
         hyperparameters.put("heldout_fraction", 0.15);
+        hyperparameters.put("sft_weight", options.sftWeight());
         hyperparameters.put("checkpoint_every", Math.max(10, options.steps() / 4));
         String policy = trainer.post("/v1/policies", admin, Map.of("project", project, "model", MODEL,
                 "method", "diffusion_dpo", "every_n", pairsPerRound, "hyperparameters", hyperparameters,

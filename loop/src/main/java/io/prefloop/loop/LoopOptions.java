@@ -13,11 +13,12 @@ import java.util.Map;
  * @param keep keep the services running after the last round, for real labelers
  * @param gateMin the policy's gate: held-out implicit accuracy at least this
  * @param maxRegression and quality_regression at most this
+ * @param sftWeight Diffusion-DPO's denoising term on the preferred images (0 = plain Diffusion-DPO)
  */
 record LoopOptions(String world, int rounds, int labelers, double noise, int pairsPerPrompt, int steps, int batch,
         double learningRate, double beta, double cfgScale, int samplerSteps, int evalImages, Path report,
         String feedbackUrl, String trainerUrl, String inferenceUrl, String adminKey, String serviceKey, boolean keep,
-        long seed, double gateMin, double maxRegression) {
+        long seed, double gateMin, double maxRegression, double sftWeight) {
 
     static LoopOptions parse(String[] args) {
         Map<String, String> a = new HashMap<>();
@@ -53,7 +54,8 @@ record LoopOptions(String world, int rounds, int labelers, double noise, int pai
                 env("PREFLOOP_ADMIN_KEY", "local-admin-key"), env("PREFLOOP_SERVICE_KEY", "local-service-key"),
                 a.containsKey("keep"), Long.parseLong(a.getOrDefault("seed", "1")),
                 Double.parseDouble(a.getOrDefault("gate-min", "0.5")),
-                Double.parseDouble(a.getOrDefault("max-regression", "0.1")));
+                Double.parseDouble(a.getOrDefault("max-regression", "0.1")),
+                Double.parseDouble(a.getOrDefault("sft", "0")));
         if (!o.world().equals("shapes")) {
             throw new IllegalArgumentException("--world " + o.world() + ": this build runs the loop for the shapes world"
                     + " (the replies world's pieces are in place: DPO jobs, text proposals; its driver is not yet)");

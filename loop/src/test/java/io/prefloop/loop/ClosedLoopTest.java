@@ -71,7 +71,7 @@ class ClosedLoopTest {
                 options.pairsPerPrompt(), options.steps(), options.batch(), options.learningRate(), options.beta(),
                 options.cfgScale(), options.samplerSteps(), options.evalImages(), options.report(),
                 options.feedbackUrl(), options.trainerUrl(), options.inferenceUrl(), ADMIN, SERVICE, false,
-                options.seed(), options.gateMin(), options.maxRegression());
+                options.seed(), options.gateMin(), options.maxRegression(), options.sftWeight());
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         List<LoopReport.Round> rounds = new ClosedLoop(keyed, new PrintStream(printed, true, StandardCharsets.UTF_8)).run();
         String output = printed.toString(StandardCharsets.UTF_8);

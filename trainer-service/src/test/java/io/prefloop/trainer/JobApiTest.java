@@ -92,6 +92,8 @@ class JobApiTest {
                 Arguments.of("malformed JSON", "{\"method\":", "JSON"),
                 Arguments.of("held-out fraction above one half", "{\"method\":\"dpo\",\"model\":\"m\"," + project
                         + ",\"hyperparameters\":{\"heldout_fraction\":0.9}}", "hyperparameters.heldout_fraction"),
+                Arguments.of("negative SFT weight", "{\"method\":\"diffusion_dpo\",\"model\":\"m\"," + project
+                        + ",\"hyperparameters\":{\"sft_weight\":-1}}", "hyperparameters.sft_weight"),
                 Arguments.of("dco without reference images", "{\"method\":\"dco\",\"model\":\"m\"}", "references"),
                 Arguments.of("dco reference that is not base64", "{\"method\":\"dco\",\"model\":\"m\","
                         + "\"references\":[{\"prompt\":\"a red ring\",\"image_base64\":\"%%%\"}]}",

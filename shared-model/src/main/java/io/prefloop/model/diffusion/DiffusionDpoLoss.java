@@ -42,13 +42,28 @@ public final class DiffusionDpoLoss {
 
     private final double beta;
     private final Type type;
+    private final double sftWeight;
 
     public DiffusionDpoLoss(double beta, Type type) {
+        this(beta, type, 0);
+    }
+
+    /**
+     * @param sftWeight λ of an added denoising (SFT) term λ·mean(‖ε − ε_θ(x^w_t)‖²) on the preferred
+     *     images. DPO may lower the likelihood of winners and losers alike (likelihood displacement,
+     *     docs/diffusion.md); the term holds the winners' likelihood up, as RPO's NLL term does for
+     *     language models (Pang et al. 2024). 0 = the plain loss of Wallace et al.
+     */
+    public DiffusionDpoLoss(double beta, Type type, double sftWeight) {
         if (!(beta > 0)) {
             throw new IllegalArgumentException("beta must be > 0, got " + beta);
         }
+        if (!(sftWeight >= 0) || Double.isInfinite(sftWeight)) {
+            throw new IllegalArgumentException("sftWeight must be finite and >= 0, got " + sftWeight);
+        }
         this.beta = beta;
         this.type = type;
+        this.sftWeight = sftWeight;
     }
 
     /** The loss Wallace et al.'s train.py computes with its {@code --beta_dpo} = {@code wallaceBeta}. */
@@ -72,6 +87,9 @@ public final class DiffusionDpoLoss {
             case IPO -> logits.sub(1 / (2 * beta)).square();
         };
         NDArray loss = losses.mean();
+        if (sftWeight > 0) {
+            loss = loss.add(modelW.mean().mul((float) sftWeight));
+        }
 
         float[] sc = scaled.toFloatArray();
         float[] mw = modelW.toFloatArray();

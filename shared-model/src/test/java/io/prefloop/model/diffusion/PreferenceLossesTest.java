@@ -41,6 +41,10 @@ class PreferenceLossesTest {
             // model_diff = 0.1 − 0.2 = −0.1, ref_diff = 0 → logits 0.1, β·logits = 1
             NDArray mw = v(m, 0.1f), ml = v(m, 0.2f), rw = v(m, 0.15f), rl = v(m, 0.15f);
             LossResult r = new DiffusionDpoLoss(10, DiffusionDpoLoss.Type.SIGMOID).compute(mw, ml, rw, rl);
+            // with an SFT term the loss adds λ·mean(model MSE of the winners); the metrics are unchanged
+            LossResult sft = new DiffusionDpoLoss(10, DiffusionDpoLoss.Type.SIGMOID, 2.0).compute(mw, ml, rw, rl);
+            assertThat(sft.metric("loss")).isCloseTo(r.metric("loss") + 2.0 * mw.mean().getFloat(), within(1e-5));
+            assertThat(sft.metric("implicit_acc")).isEqualTo(r.metric("implicit_acc"));
             assertThat(r.metric("loss")).isCloseTo(0.31326168751822286, within(1e-6));
             assertThat(r.metric("implicit_acc")).isEqualTo(1.0);
             assertThat(r.metric("model_mse")).isCloseTo(0.15, within(1e-7));

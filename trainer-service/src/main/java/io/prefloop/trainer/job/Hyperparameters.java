@@ -66,6 +66,7 @@ public final class Hyperparameters {
             Method.DIFFUSION_DPO, Map.of(
                     "beta", Spec.number(500, 0, true, 100_000),
                     "loss_type", Spec.choice("sigmoid", "sigmoid", "hinge", "ipo"),
+                    "sft_weight", Spec.number(0, 0, false, 1_000_000),
                     "heldout_fraction", HELD_OUT),
             Method.DCO, Map.of("beta", Spec.number(1000, 0, true, 100_000)),
             Method.D3PO, Map.of(

@@ -75,7 +75,8 @@ class DiffusionDpoRunner extends CheckpointRunner {
         OptimizerStep optimizer = OptimizerStep.adam(policy, ((Number) h.get("learning_rate")).floatValue());
         DiffusionDpoTrainer trainer = new DiffusionDpoTrainer(policy, reference,
                 new DiffusionDpoLoss(((Number) h.get("beta")).doubleValue(),
-                        DiffusionDpoLoss.Type.parse((String) h.get("loss_type"))), optimizer, manager);
+                        DiffusionDpoLoss.Type.parse((String) h.get("loss_type")),
+                        ((Number) h.getOrDefault("sft_weight", 0)).doubleValue()), optimizer, manager);
         Map<String, Double> last = this.training.run(job, context, policy, optimizer, manager, (step, random) -> {
             int[] rows = random.ints(batch, 0, training.size()).toArray();
             try (NDManager m = manager.newSubManager()) {
