@@ -122,7 +122,8 @@ class DiffusionJobsTest {
         ApiClient trainer = trainer();
         String job = trainer.post("/v1/jobs", SERVICE, """
                 {"method":"diffusion_dpo","model":"shapes-unet","project":"%s","seed":5,
-                 "hyperparameters":{"steps":3,"batch_size":4,"beta":500,"learning_rate":0.00005,"heldout_fraction":0.3}}"""
+                 "hyperparameters":{"steps":3,"batch_size":4,"beta":500,"learning_rate":0.00005,"heldout_fraction":0.3,
+                 "sft_weight":100}}"""
                 .formatted(project)).json().get("id").asString();
         JsonNode finished = TrainerTestSupport.awaitJob(trainer, ADMIN, job);
         assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("succeeded");
@@ -143,6 +144,7 @@ class DiffusionJobsTest {
         assertThat(metrics.get("quality_regression").asDouble()).isGreaterThanOrEqualTo(0.0);
         assertThat(metrics.get("quality_regression_on").asString()).isEqualTo("heldout");
         assertThat(checkpoint.get("architecture").get("family").asString()).isEqualTo("unet-eps");
+        assertThat(checkpoint.get("hyperparameters").get("sft_weight").asDouble()).isEqualTo(100.0);
     }
 
     @Test
@@ -212,6 +214,7 @@ class DiffusionJobsTest {
         JsonNode checkpoint = trainer.get("/v1/models/shapes-scratch/checkpoints", ADMIN).json().get(0);
         assertThat(checkpoint.get("method").asString()).isEqualTo("pretrain");
         assertThat(checkpoint.get("architecture").get("family").asString()).isEqualTo("unet-eps");
+        assertThat(checkpoint.get("hyperparameters").get("sft_weight").asDouble()).isEqualTo(100.0);
         assertThat(checkpoint.get("dataset").get("examples").asInt()).isEqualTo(16);
         assertThat(trainer.get("/v1/jobs/" + job + "/events", ADMIN).json().findValuesAsString("message"))
                 .contains("Intermediate checkpoint saved after step 2");
