@@ -1,5 +1,6 @@
 package io.prefloop.inference.serving;
 
+import io.prefloop.model.nn.DeviceSetting;
 import io.prefloop.inference.CheckpointStoreProperties;
 import io.prefloop.inference.InferenceProperties;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
@@ -18,7 +19,7 @@ class ServingConfiguration {
 
     @Bean
     ModelLoader modelLoader(DirectoryCheckpointStore store, InferenceProperties properties) {
-        ModelLoader loader = new ModelLoader(store, InferenceDevice.choose(properties.device()));
+        ModelLoader loader = new ModelLoader(store, DeviceSetting.choose("prefloop.inference.device", properties.device()));
         LoggerFactory.getLogger(ModelLoader.class).info("Models run on {}", loader.device());
         return loader;
     }

@@ -57,7 +57,7 @@ public class JobContext {
         }
     }
 
-    /** Where this worker trains (see {@link TrainingDevice}). */
+    /** Where this worker trains (see {@link io.prefloop.model.nn.DeviceSetting}). */
     public Device device() {
         return device;
     }

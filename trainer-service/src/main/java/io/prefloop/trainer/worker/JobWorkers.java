@@ -1,6 +1,7 @@
 package io.prefloop.trainer.worker;
 
 import ai.djl.Device;
+import io.prefloop.model.nn.DeviceSetting;
 import io.prefloop.common.auth.Caller;
 import io.prefloop.model.nn.GradientRecording;
 import io.prefloop.common.auth.Role;
@@ -48,7 +49,7 @@ class JobWorkers implements SmartLifecycle {
     @Override
     public void start() {
         if (properties.count() > 0) {
-            device = TrainingDevice.choose(properties.device());
+            device = DeviceSetting.choose("prefloop.trainer.workers.device", properties.device());
             log.info("{} training worker(s) on {}", properties.count(), device);
         }
         running = true;

@@ -9,7 +9,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param lease how long a claimed job stays with its worker without a heartbeat
  * @param heartbeat how often a running worker renews its lease
  * @param poll how often an idle worker looks for a job
- * @param device where workers train: auto, cpu, gpu or gpu:N (see {@link TrainingDevice})
+ * @param device where workers train: auto, cpu, gpu or gpu:N (see {@link io.prefloop.model.nn.DeviceSetting})
  */
 @ConfigurationProperties("prefloop.trainer.workers")
 public record WorkerProperties(
