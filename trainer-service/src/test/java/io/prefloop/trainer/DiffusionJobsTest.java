@@ -65,10 +65,7 @@ class DiffusionJobsTest {
     @DynamicPropertySource
     static void wiring(DynamicPropertyRegistry registry) throws IOException {
         TrainerTestSupport.copyCommitted("shapes-unet", "base", DIR.resolve("store"), "shapes-unet");
-        feedback = ServiceProcess.startJar("feedback-service", Files.createDirectories(DIR.resolve("feedback")),
-                FEEDBACK_PORT, Map.of("PREFLOOP_ADMIN_KEY", ADMIN, "PREFLOOP_SERVICE_KEY", SERVICE));
-        registry.add("prefloop.checkpoints.root", () -> DIR.resolve("store").toString());
-        registry.add("prefloop.trainer.feedback.url", () -> "http://localhost:" + FEEDBACK_PORT);
+        feedback = TrainerTestSupport.startFeedbackFor(registry, DIR, FEEDBACK_PORT, ADMIN, SERVICE);
     }
 
     /** Ten prompts; per prompt an image in the right colour and one in the colour the base confuses it with. */

@@ -44,10 +44,7 @@ class DpoJobTest {
     static void wiring(DynamicPropertyRegistry registry) throws IOException {
         TrainerTestSupport.copyCommitted("replies-base", "v0001", DIR.resolve("store"), "replies-base");
         TrainerTestSupport.copyCommitted("replies-base", "v0001", DIR.resolve("store"), "replies-policy");
-        feedback = ServiceProcess.startJar("feedback-service", Files.createDirectories(DIR.resolve("feedback")),
-                FEEDBACK_PORT, Map.of("PREFLOOP_ADMIN_KEY", ADMIN, "PREFLOOP_SERVICE_KEY", SERVICE));
-        registry.add("prefloop.checkpoints.root", () -> DIR.resolve("store").toString());
-        registry.add("prefloop.trainer.feedback.url", () -> "http://localhost:" + FEEDBACK_PORT);
+        feedback = TrainerTestSupport.startFeedbackFor(registry, DIR, FEEDBACK_PORT, ADMIN, SERVICE);
     }
 
     @AfterAll

@@ -90,8 +90,8 @@ class DiffusionDpoRunner extends CheckpointRunner {
         Map<String, Double> evaluation = evaluate(trainer, held ? heldOut : training, job.seed(), manager);
         if (held) {
             evaluation.forEach((k, v) -> metrics.put("heldout_" + k, v));
-            context.message("Held out: implicit_acc " + TextDpoRunner.round(evaluation.get("implicit_acc")) + ", loss "
-                    + TextDpoRunner.round(evaluation.get("loss")) + " on " + heldOut.size() + " pairs");
+            context.message("Held out: implicit_acc " + Evaluation.round(evaluation.get("implicit_acc")) + ", loss "
+                    + Evaluation.round(evaluation.get("loss")) + " on " + heldOut.size() + " pairs");
         }
         metrics.put("quality_regression", Math.max(0, evaluation.get("model_mse") / evaluation.get("ref_mse") - 1));
         metrics.put("quality_regression_on", held ? "heldout" : "training");

@@ -19,4 +19,9 @@ final class Evaluation {
         sums.replaceAll((k, v) -> v / items.size());
         return sums;
     }
+
+    /** A metric for a job's messages: three decimals. */
+    static String round(double v) {
+        return String.format(java.util.Locale.ROOT, "%.3f", v);
+    }
 }

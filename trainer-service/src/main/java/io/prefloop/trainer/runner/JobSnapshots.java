@@ -52,12 +52,11 @@ public class JobSnapshots {
         this.root = store.root().resolve(".jobs");
     }
 
-    /** Saves the state after {@code step}. */
-    public void save(UUID job, int step, Block block, OptimizerStep optimizer) {
-        save(job, step, block, optimizer, Map.of());
-    }
-
-    /** @param extras more blocks to keep with it (an EMA copy of the weights, say), by name */
+    /**
+     * Saves the state after {@code step}.
+     *
+     * @param extras more blocks to keep with it (an EMA copy of the weights, say), by name
+     */
     public void save(UUID job, int step, Block block, OptimizerStep optimizer, Map<String, Block> extras) {
         Path dir = root.resolve(job.toString());
         Path target = dir.resolve(name(step));
@@ -101,10 +100,6 @@ public class JobSnapshots {
      *
      * @return the step it was taken after, or empty when the job has none (it starts from step 1)
      */
-    public Optional<Integer> restore(UUID job, Block block, OptimizerStep optimizer, NDManager manager) {
-        return restore(job, block, optimizer, Map.of(), manager);
-    }
-
     public Optional<Integer> restore(UUID job, Block block, OptimizerStep optimizer, Map<String, Block> extras,
             NDManager manager) {
         List<Path> snapshots = snapshots(job);

@@ -147,7 +147,7 @@ class RewardModelRunner extends CheckpointRunner {
         double accuracy = accuracy(scores(model, encoder, evaluated, manager));
         if (!heldOut.isEmpty()) {
             metrics.put("heldout_accuracy", accuracy);
-            context.message("Held out: accuracy " + TextDpoRunner.round(accuracy) + " on " + heldOut.size() + " pairs");
+            context.message("Held out: accuracy " + Evaluation.round(accuracy) + " on " + heldOut.size() + " pairs");
         }
         double parentAccuracy = parent == null ? 0 : accuracy(scores(parent, encoder, evaluated, manager));
         metrics.put("quality_regression", Math.max(0, parentAccuracy - accuracy));

@@ -89,8 +89,8 @@ class TextDpoRunner extends CheckpointRunner {
         Map<String, Double> evaluation = Evaluation.averaged(evaluated, EVAL_BATCH, chunk -> trainer.evaluate(manager, chunk));
         if (heldOut) {
             evaluation.forEach((k, v) -> metrics.put("heldout_" + k, v));
-            context.message("Held out: rewards/accuracies " + round(evaluation.get("rewards/accuracies")) + ", loss "
-                    + round(evaluation.get("loss")) + " on " + evaluated.size() + " pairs");
+            context.message("Held out: rewards/accuracies " + Evaluation.round(evaluation.get("rewards/accuracies")) + ", loss "
+                    + Evaluation.round(evaluation.get("loss")) + " on " + evaluated.size() + " pairs");
         }
         double parentNll = -evaluation.get("ref_logps/chosen");
         double nll = -evaluation.get("logps/chosen");
@@ -105,9 +105,5 @@ class TextDpoRunner extends CheckpointRunner {
     private static List<TextPreference> preferences(List<Comparison> comparisons) {
         return comparisons.stream().map(c -> new TextPreference(c.prompt(), c.chosen().text(), c.rejected().text()))
                 .toList();
-    }
-
-    static String round(double v) {
-        return String.format(java.util.Locale.ROOT, "%.3f", v);
     }
 }

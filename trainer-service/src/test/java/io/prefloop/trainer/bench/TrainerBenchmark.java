@@ -73,10 +73,7 @@ class TrainerBenchmark {
     @DynamicPropertySource
     static void wiring(DynamicPropertyRegistry registry) throws IOException {
         TrainerTestSupport.copyCommitted("shapes-unet", "base", DIR.resolve("store"), "shapes-unet");
-        feedback = ServiceProcess.startJar("feedback-service", Files.createDirectories(DIR.resolve("feedback")),
-                FEEDBACK_PORT, Map.of("PREFLOOP_ADMIN_KEY", ADMIN, "PREFLOOP_SERVICE_KEY", SERVICE));
-        registry.add("prefloop.checkpoints.root", () -> DIR.resolve("store").toString());
-        registry.add("prefloop.trainer.feedback.url", () -> "http://localhost:" + FEEDBACK_PORT);
+        feedback = TrainerTestSupport.startFeedbackFor(registry, DIR, FEEDBACK_PORT, ADMIN, SERVICE);
     }
 
     @AfterAll
