@@ -1,7 +1,5 @@
 package io.prefloop.loop;
 
-import io.prefloop.model.shapes.AlignmentEval;
-import io.prefloop.model.shapes.Prompt;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,19 +14,21 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The platform's main job, through the real HTTP APIs of the three running services: each round
- * the inference-service proposes pairs from the served checkpoint for every prompt of the shapes
- * world, simulated labelers judge them through the feedback-service's task API, the trainer's
- * online policy trains Diffusion-DPO on exactly those comparisons and promotes the result if it
- * passes its gate, and the inference-service swaps it in. After each round the served checkpoint
- * is evaluated by the oracle on fixed seeds; one line per round, an HTML report at the end.
- * {@code ./prefloop loop} starts the services and runs this.
+ * the inference-service proposes pairs from the served checkpoint for every prompt of the world,
+ * simulated labelers judge them through the feedback-service's task API, the trainer's online
+ * policy trains (Diffusion-DPO for the shapes world, DPO for the replies world) on exactly those
+ * comparisons and promotes the result if it passes its gate, and the inference-service swaps it
+ * in. After each round the served checkpoint is evaluated by the world's oracle on fixed seeds;
+ * one line per round, an HTML report at the end. {@code ./prefloop loop} starts the services and
+ * runs this.
  */
 public final class ClosedLoop {
 
-    static final String MODEL = "shapes-unet";
     private static final int MAX_CANDIDATES_PER_PROPOSAL = 256;
 
     private final LoopOptions options;
+    private final LoopWorld world;
+    private final String model;
     private final PrintStream out;
     private final Progress progress;
     private final Http feedback;
@@ -37,6 +37,8 @@ public final class ClosedLoop {
 
     ClosedLoop(LoopOptions options, PrintStream out) {
         this.options = options;
+        this.world = LoopWorld.named(options.world());
+        this.model = world.model();
         this.out = out;
         this.progress = new Progress(System.err);
         this.feedback = new Http(options.feedbackUrl());
@@ -79,41 +81,32 @@ public final class ClosedLoop {
         String service = options.serviceKey();
         trainer.post("/v1/models/sync", admin, "{}");
         String baseVersion = currentVersion().orElseGet(() -> {
-            trainer.post("/v1/models/" + MODEL + "/promote", admin, Map.of("version", "base",
+            trainer.post("/v1/models/" + model + "/promote", admin, Map.of("version", world.baseVersion(),
                     "reason", "the closed loop starts from the committed base"));
-            return "base";
+            return world.baseVersion();
         });
         String project = feedback.post("/v1/projects", admin, Map.of("name", "closed loop " + start,
-                "modality", "image", "judgments_per_pair", 1, "instructions",
-                "Pick the image that shows the prompt: the right shape in the right colour.")).get("id").asString();
+                "modality", world.modality(), "judgments_per_pair", 1, "instructions", world.instructions()))
+                .get("id").asString();
         List<String> labelers = new ArrayList<>();
         for (int i = 0; i < options.labelers(); i++) {
             labelers.add(feedback.post("/v1/labelers", admin, Map.of("name", "simulated labeler " + (i + 1) + " "
                     + start)).get("key").asString());
         }
-        List<Prompt> prompts = Prompt.pretrained();
+        List<String> prompts = world.prompts();
         int pairsPerRound = prompts.size() * options.pairsPerPrompt();
-        Map<String, Object> hyperparameters = new LinkedHashMap<>();
-        hyperparameters.put("steps", options.steps());
-        hyperparameters.put("batch_size", options.batch());
-        hyperparameters.put("learning_rate", options.learningRate());
-        hyperparameters.put("beta", options.beta());
-        hyperparameters.put("heldout_fraction", 0.15);
-        hyperparameters.put("sft_weight", options.sftWeight());
-        hyperparameters.put("checkpoint_every", Math.max(10, options.steps() / 4));
-        String policy = trainer.post("/v1/policies", admin, Map.of("project", project, "model", MODEL,
-                "method", "diffusion_dpo", "every_n", pairsPerRound, "hyperparameters", hyperparameters,
-                "gate", Map.of("metric", "heldout_implicit_acc", "min", options.gateMin(),
+        String policy = trainer.post("/v1/policies", admin, Map.of("project", project, "model", model,
+                "method", world.method(), "every_n", pairsPerRound, "hyperparameters", world.hyperparameters(options),
+                "gate", Map.of("metric", world.gateMetric(), "min", options.gateMin(),
                         "max_regression", options.maxRegression()))).get("id").asString();
-        out.printf(Locale.ROOT, "project %s, policy %s: Diffusion-DPO every %d comparisons from %s/%s%n", project, policy,
-                pairsPerRound, MODEL, baseVersion);
+        out.printf(Locale.ROOT, "project %s, policy %s: %s every %d comparisons from %s/%s%n", project, policy,
+                world.method(), pairsPerRound, model, baseVersion);
 
-        SimulatedLabelers judges = new SimulatedLabelers(feedback, labelers, options.noise(), options.seed());
-        OracleEvaluation evaluation = new OracleEvaluation(inference, service, options);
+        SimulatedLabelers judges = new SimulatedLabelers(feedback, labelers, world, options);
         List<LoopReport.Round> rounds = new ArrayList<>();
         Instant roundStart = Instant.now();
-        awaitServed(MODEL + "/" + baseVersion);
-        OracleEvaluation.Result base = evaluate(evaluation);
+        awaitServed(model + "/" + baseVersion);
+        Evaluation base = evaluate();
         rounds.add(new LoopReport.Round(0, 0, base.checkpoint(), true, "start", base.alignment(), null,
                 seconds(roundStart), base));
         print(rounds.get(0), base.alignment());
@@ -129,17 +122,18 @@ public final class ClosedLoop {
             JsonNode finished = awaitTraining(job.get("id").asString());
             String verdict = verdict(finished);
             boolean promoted = verdict.startsWith("promoted");
-            String served = MODEL + "/" + currentVersion().orElse(baseVersion);
+            String served = model + "/" + currentVersion().orElse(baseVersion);
             awaitServed(served);
-            OracleEvaluation.Result result = evaluate(evaluation);
-            AlignmentEval.WinRate win = AlignmentEval.winRate(result.judged(), base.judged());
+            Evaluation result = evaluate();
+            Evaluation.WinRate win = result.against(base);
             LoopReport.Round line = new LoopReport.Round(round, judgments, result.checkpoint(), promoted, verdict,
                     result.alignment(), win, seconds(roundStart), result);
             rounds.add(line);
             print(line, base.alignment());
         }
-        LoopReport.write(options.report(), options, rounds);
-        out.printf(Locale.ROOT, "alignment %.3f → %.3f (%+.1f points) in %.0f s; report: %s%n", base.alignment(),
+        LoopReport.write(options.report(), options, world, rounds);
+        out.printf(Locale.ROOT, "%s %.3f → %.3f (%+.1f points) in %.0f s; report: %s%n", world.alignmentName(),
+                base.alignment(),
                 rounds.get(rounds.size() - 1).alignment(),
                 100 * (rounds.get(rounds.size() - 1).alignment() - base.alignment()), seconds(start),
                 options.report().toAbsolutePath());
@@ -147,30 +141,32 @@ public final class ClosedLoop {
     }
 
     /** A round's pairs, in as many proposal calls as the inference-service's limit per call needs. */
-    private void propose(String project, List<Prompt> prompts, int round) {
+    private void propose(String project, List<String> prompts, int round) {
         int perCall = Math.max(1, MAX_CANDIDATES_PER_PROPOSAL / (2 * prompts.size()));
         int done = 0;
         for (int call = 0; done < options.pairsPerPrompt(); call++) {
             int k = Math.min(perCall, options.pairsPerPrompt() - done);
             progress.show("proposing", done * prompts.size(), options.pairsPerPrompt() * prompts.size());
-            inference.post("/v1/projects/" + project + "/proposals", options.serviceKey(), Map.of("model", MODEL,
-                    "prompts", prompts.stream().map(Prompt::text).toList(), "pairs_per_prompt", k,
-                    "steps", options.samplerSteps(), "cfg_scale", options.cfgScale(),
-                    "seed", options.seed() * 10_000_000L + round * 100_000L + call * 1_000L));
+            Map<String, Object> request = new LinkedHashMap<>(world.proposalSettings(options));
+            request.put("model", model);
+            request.put("prompts", prompts);
+            request.put("pairs_per_prompt", k);
+            request.put("seed", options.seed() * 10_000_000L + round * 100_000L + call * 1_000L);
+            inference.post("/v1/projects/" + project + "/proposals", options.serviceKey(), request);
             done += k;
         }
     }
 
-    private OracleEvaluation.Result evaluate(OracleEvaluation evaluation) {
+    private Evaluation evaluate() {
         int[] done = {0};
-        OracleEvaluation.Result result = evaluation.run(MODEL, () -> progress.show("evaluating", ++done[0], 15));
+        Evaluation result = world.evaluate(inference, options, () -> progress.show("evaluating", ++done[0], world.evaluationPrompts()));
         progress.clear();
         return result;
     }
 
     private java.util.Optional<String> currentVersion() {
         try {
-            return java.util.Optional.of(trainer.get("/v1/models/" + MODEL + "/current", options.adminKey())
+            return java.util.Optional.of(trainer.get("/v1/models/" + model + "/current", options.adminKey())
                     .get("version").asString());
         } catch (IllegalStateException e) {
             if (e.getMessage().contains(" 404")) {
@@ -184,7 +180,7 @@ public final class ClosedLoop {
     private JsonNode awaitJob(Set<String> seen) throws InterruptedException {
         JsonNode[] found = {null};
         await("waiting for the policy to queue its job", () -> {
-            for (JsonNode job : trainer.get("/v1/jobs?model=" + MODEL + "&limit=1000", options.adminKey()).get("data")) {
+            for (JsonNode job : trainer.get("/v1/jobs?model=" + model + "&limit=1000", options.adminKey()).get("data")) {
                 if (!job.get("policy_id").isNull() && seen.add(job.get("id").asString())) {
                     found[0] = job;
                     return true;
@@ -229,9 +225,9 @@ public final class ClosedLoop {
 
     private void awaitServed(String checkpoint) throws InterruptedException {
         await("waiting for the inference-service to serve " + checkpoint, () -> {
-            for (JsonNode model : inference.get("/v1/models", options.adminKey()).get("data")) {
-                JsonNode loaded = model.get("loaded");
-                if (model.get("name").asString().equals(MODEL) && loaded != null && !loaded.isNull()
+            for (JsonNode served : inference.get("/v1/models", options.adminKey()).get("data")) {
+                JsonNode loaded = served.get("loaded");
+                if (served.get("name").asString().equals(model) && loaded != null && !loaded.isNull()
                         && checkpoint.equals(loaded.get("checkpoint").asString())) {
                     return true;
                 }
@@ -242,10 +238,10 @@ public final class ClosedLoop {
 
     private void print(LoopReport.Round r, double base) {
         progress.clear();
-        out.printf(Locale.ROOT, "round %d | judgments %4d | %-22s | alignment %.3f (%+5.1f) | win vs base %s | %4.0f s | %s%n",
-                r.round(), r.judgments(), r.checkpoint(), r.alignment(), 100 * (r.alignment() - base),
+        out.printf(Locale.ROOT, "round %d | judgments %4d | %-22s | %s %.3f (%+5.1f) | win vs base %s | %4.0f s | %s | %s%n",
+                r.round(), r.judgments(), r.checkpoint(), world.alignmentName(), r.alignment(), 100 * (r.alignment() - base),
                 r.winRate() == null ? "  –  " : String.format(Locale.ROOT, "%.3f", r.winRate().tiesHalf()), r.seconds(),
-                r.verdict());
+                r.evaluation().detail(), r.verdict());
     }
 
     private interface Condition {

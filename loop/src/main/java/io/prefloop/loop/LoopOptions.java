@@ -3,23 +3,38 @@ package io.prefloop.loop;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The loop's settings, from {@code --name value} arguments.
+ * The loop's settings, from {@code --name value} arguments; defaults depend on the world (the ones
+ * the measured runs of docs/loop.md used).
  *
- * @param pairsPerPrompt pairs proposed per prompt each round (15 prompts in the shapes world)
- * @param steps Diffusion-DPO steps per round
- * @param evalImages images per prompt for the oracle's evaluation of each checkpoint (paired seeds)
+ * @param world shapes (images, Diffusion-DPO) or replies (text, DPO)
+ * @param pairsPerPrompt pairs proposed per prompt each round
+ * @param steps training steps per round
+ * @param beta β of the preference loss (Diffusion-DPO's, or DPO's)
+ * @param evalSamples samples per prompt for the oracle's evaluation of each checkpoint (paired seeds)
  * @param keep keep the services running after the last round, for real labelers
- * @param gateMin the policy's gate: held-out implicit accuracy at least this (0 by default: with two
- *     held-out prompts of fifteen it is too noisy to gate on; it is recorded and printed)
+ * @param gateMin the policy's gate on its held-out accuracy (0 by default: with few held-out prompts
+ *     it is too noisy to gate on; it is recorded and printed)
  * @param maxRegression and quality_regression at most this
- * @param sftWeight Diffusion-DPO's denoising term on the preferred images (0 = plain Diffusion-DPO)
+ * @param sftWeight shapes: Diffusion-DPO's denoising term on the preferred images (0 = plain)
+ * @param rpoAlpha replies: the chosen replies' NLL term of DPO (TRL's rpo_alpha; 0 = plain)
  */
 record LoopOptions(String world, int rounds, int labelers, double noise, int pairsPerPrompt, int steps, int batch,
-        double learningRate, double beta, double cfgScale, int samplerSteps, int evalImages, Path report,
+        double learningRate, double beta, double cfgScale, int samplerSteps, int evalSamples, Path report,
         String feedbackUrl, String trainerUrl, String inferenceUrl, String adminKey, String serviceKey, boolean keep,
-        long seed, double gateMin, double maxRegression, double sftWeight) {
+        long seed, double gateMin, double maxRegression, double sftWeight, double rpoAlpha) {
+
+    private static final Map<String, Map<String, String>> DEFAULTS = Map.of(
+            "shapes", Map.of("pairs-per-prompt", "8", "steps", "120", "lr", "5e-5", "beta", "500",
+                    "eval-samples", "8"),
+            "replies", Map.of("pairs-per-prompt", "8", "steps", "60", "lr", "5e-5", "beta", "0.5",
+                    "eval-samples", "16"));
+
+    private static final Set<String> NAMES = Set.of("world", "rounds", "labelers", "noise", "pairs-per-prompt", "steps",
+            "batch", "lr", "beta", "cfg", "sampler-steps", "eval-samples", "eval-images", "report", "feedback",
+            "trainer", "inference", "keep", "seed", "gate-min", "max-regression", "sft", "rpo-alpha");
 
     static LoopOptions parse(String[] args) {
         Map<String, String> a = new HashMap<>();
@@ -28,45 +43,70 @@ record LoopOptions(String world, int rounds, int labelers, double noise, int pai
                 throw new IllegalArgumentException("unexpected argument " + args[i] + " (options are --name value)");
             }
             String name = args[i].substring(2);
+            if (!NAMES.contains(name)) {
+                throw new IllegalArgumentException("unknown option --" + name + " (see docs/loop.md)");
+            }
             if (name.equals("keep")) {
                 a.put(name, "true");
             } else if (i + 1 < args.length) {
-                a.put(name, args[++i]);
+                a.put(name.equals("eval-images") ? "eval-samples" : name, args[++i]);
             } else {
                 throw new IllegalArgumentException("--" + name + " needs a value");
             }
         }
-        LoopOptions o = new LoopOptions(a.getOrDefault("world", "shapes"),
-                Integer.parseInt(a.getOrDefault("rounds", "3")),
-                Integer.parseInt(a.getOrDefault("labelers", "3")),
-                Double.parseDouble(a.getOrDefault("noise", "0.1")),
-                Integer.parseInt(a.getOrDefault("pairs-per-prompt", "8")),
-                Integer.parseInt(a.getOrDefault("steps", "120")),
-                Integer.parseInt(a.getOrDefault("batch", "16")),
-                Double.parseDouble(a.getOrDefault("lr", "5e-5")),
-                Double.parseDouble(a.getOrDefault("beta", "500")),
-                Double.parseDouble(a.getOrDefault("cfg", "3")),
-                Integer.parseInt(a.getOrDefault("sampler-steps", "25")),
-                Integer.parseInt(a.getOrDefault("eval-images", "8")),
-                Path.of(a.getOrDefault("report", "data/loop/report.html")),
-                a.getOrDefault("feedback", env("PREFLOOP_FEEDBACK_URL", "http://localhost:8081")),
-                a.getOrDefault("trainer", env("PREFLOOP_TRAINER_URL", "http://localhost:8082")),
-                a.getOrDefault("inference", env("PREFLOOP_INFERENCE_URL", "http://localhost:8083")),
-                env("PREFLOOP_ADMIN_KEY", "local-admin-key"), env("PREFLOOP_SERVICE_KEY", "local-service-key"),
-                a.containsKey("keep"), Long.parseLong(a.getOrDefault("seed", "1")),
-                Double.parseDouble(a.getOrDefault("gate-min", "0")),
-                Double.parseDouble(a.getOrDefault("max-regression", "0.1")),
-                Double.parseDouble(a.getOrDefault("sft", "500")));
-        if (!o.world().equals("shapes")) {
-            throw new IllegalArgumentException("--world " + o.world() + ": this build runs the loop for the shapes world"
-                    + " (the replies world's pieces are in place: DPO jobs, text proposals; its driver is not yet)");
+        String world = a.getOrDefault("world", "shapes");
+        Map<String, String> defaults = DEFAULTS.get(world);
+        if (defaults == null) {
+            throw new IllegalArgumentException("--world " + world + ": the worlds are shapes and replies");
         }
-        if (o.rounds() < 1 || o.labelers() < 1 || o.pairsPerPrompt() < 1 || o.steps() < 1 || o.evalImages() < 1
-                || o.evalImages() > 16 || o.noise() < 0 || o.noise() >= 0.5) {
-            throw new IllegalArgumentException("rounds, labelers, pairs-per-prompt, steps and eval-images must be"
-                    + " positive (eval-images at most 16), noise in [0, 0.5)");
+        defaults.forEach(a::putIfAbsent);
+        LoopOptions o;
+        try {
+            o = new LoopOptions(world,
+                    Integer.parseInt(a.getOrDefault("rounds", "3")),
+                    Integer.parseInt(a.getOrDefault("labelers", "3")),
+                    Double.parseDouble(a.getOrDefault("noise", "0.1")),
+                    Integer.parseInt(a.get("pairs-per-prompt")),
+                    Integer.parseInt(a.get("steps")),
+                    Integer.parseInt(a.getOrDefault("batch", "16")),
+                    Double.parseDouble(a.get("lr")),
+                    Double.parseDouble(a.get("beta")),
+                    Double.parseDouble(a.getOrDefault("cfg", "3")),
+                    Integer.parseInt(a.getOrDefault("sampler-steps", "25")),
+                    Integer.parseInt(a.get("eval-samples")),
+                    Path.of(a.getOrDefault("report", "data/loop/report.html")),
+                    a.getOrDefault("feedback", env("PREFLOOP_FEEDBACK_URL", "http://localhost:8081")),
+                    a.getOrDefault("trainer", env("PREFLOOP_TRAINER_URL", "http://localhost:8082")),
+                    a.getOrDefault("inference", env("PREFLOOP_INFERENCE_URL", "http://localhost:8083")),
+                    env("PREFLOOP_ADMIN_KEY", "local-admin-key"), env("PREFLOOP_SERVICE_KEY", "local-service-key"),
+                    a.containsKey("keep"), Long.parseLong(a.getOrDefault("seed", "1")),
+                    Double.parseDouble(a.getOrDefault("gate-min", "0")),
+                    Double.parseDouble(a.getOrDefault("max-regression", "0.1")),
+                    Double.parseDouble(a.getOrDefault("sft", "500")),
+                    Double.parseDouble(a.getOrDefault("rpo-alpha", "1")));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a number: " + e.getMessage());
+        }
+        if (o.rounds() < 1 || o.labelers() < 1 || o.pairsPerPrompt() < 1 || o.pairsPerPrompt() > 64 || o.steps() < 1
+                || o.batch() < 1 || o.evalSamples() < 1 || o.evalSamples() > 16 || o.noise() < 0 || o.noise() >= 0.5) {
+            throw new IllegalArgumentException("rounds, labelers, steps and batch must be positive, pairs-per-prompt"
+                    + " in 1..64, eval-samples in 1..16, noise in [0, 0.5)");
+        }
+        for (double d : new double[] {o.learningRate(), o.beta(), o.cfgScale(), o.gateMin(), o.maxRegression(),
+                o.sftWeight(), o.rpoAlpha()}) {
+            if (!Double.isFinite(d) || d < 0) {
+                throw new IllegalArgumentException("lr, beta, cfg, gate-min, max-regression, sft and rpo-alpha must be"
+                        + " finite and not negative");
+            }
         }
         return o;
+    }
+
+    /** The same settings with other API keys (tests start services with their own). */
+    LoopOptions withKeys(String admin, String service) {
+        return new LoopOptions(world, rounds, labelers, noise, pairsPerPrompt, steps, batch, learningRate, beta, cfgScale,
+                samplerSteps, evalSamples, report, feedbackUrl, trainerUrl, inferenceUrl, admin, service, keep, seed,
+                gateMin, maxRegression, sftWeight, rpoAlpha);
     }
 
     private static String env(String name, String fallback) {

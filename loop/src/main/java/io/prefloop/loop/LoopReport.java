@@ -1,6 +1,5 @@
 package io.prefloop.loop;
 
-import io.prefloop.model.shapes.AlignmentEval;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,37 +13,38 @@ final class LoopReport {
 
     /** One line of the loop's output. */
     record Round(int round, int judgments, String checkpoint, boolean promoted, String verdict, double alignment,
-            AlignmentEval.WinRate winRate, double seconds, OracleEvaluation.Result evaluation) {}
+            Evaluation.WinRate winRate, double seconds, Evaluation evaluation) {}
 
     private LoopReport() {}
 
-    static void write(Path file, LoopOptions options, List<Round> rounds) throws IOException {
+    static void write(Path file, LoopOptions options, LoopWorld world, List<Round> rounds) throws IOException {
         StringBuilder html = new StringBuilder("""
                 <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Prefloop closed loop</title>
                 <style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}
                 td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f4f4f4}
                 img{width:48px;height:48px;image-rendering:pixelated;margin:1px}.grid td{text-align:left}
-                .up{color:#070}.down{color:#a00}</style></head><body>
-                <h1>Prefloop: the closed loop, shapes world</h1>
+                .up{color:#070}.down{color:#a00}pre{margin:0;font-size:12px}</style></head><body>
                 """);
+        html.append("<h1>Prefloop: the closed loop, ").append(options.world()).append(" world</h1>\n");
         html.append("<p>").append(String.format(Locale.ROOT, "%d rounds, %d simulated labelers with %.0f%% noise, "
-                + "%d pairs per prompt per round, Diffusion-DPO %d steps × %d pairs (β %.0f, lr %.0e), CFG %.1f, "
-                + "%d DDIM steps; evaluation: %d images per prompt, the same seeds for every checkpoint.",
-                options.rounds(), options.labelers(), options.noise() * 100, options.pairsPerPrompt(), options.steps(),
-                options.batch(), options.beta(), options.learningRate(), options.cfgScale(), options.samplerSteps(),
-                options.evalImages())).append("</p>\n");
-        html.append("<table><tr><th>round</th><th>judgments</th><th>served checkpoint</th><th>gate</th>"
-                + "<th>alignment</th><th>Δ vs base</th><th>win rate vs base (ties ½)</th><th>decisive</th><th>wall s</th></tr>\n");
+                + "%d pairs per prompt per round, %s %d steps × %d pairs (β %s, lr %.0e); evaluation: %d samples per"
+                + " prompt, the same seeds for every checkpoint.", options.rounds(), options.labelers(),
+                options.noise() * 100, options.pairsPerPrompt(), world.method(), options.steps(), options.batch(),
+                options.beta(), options.learningRate(), options.evalSamples())).append("</p>\n");
+        html.append("<table><tr><th>round</th><th>judgments</th><th>served checkpoint</th><th>gate</th><th>")
+                .append(world.alignmentName()).append("</th><th>Δ vs base</th><th>win rate vs base (ties ½)</th>"
+                + "<th>decisive</th><th>oracle</th><th>wall s</th></tr>\n");
         double base = rounds.get(0).alignment();
         for (Round r : rounds) {
             double delta = 100 * (r.alignment() - base);
             html.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%s</td><td>%s</td><td>%.3f</td>"
-                    + "<td class=\"%s\">%+.1f</td><td>%s</td><td>%s</td><td>%.0f</td></tr>\n", r.round(), r.judgments(),
+                    + "<td class=\"%s\">%+.1f</td><td>%s</td><td>%s</td><td>%s</td><td>%.0f</td></tr>\n", r.round(), r.judgments(),
                     r.checkpoint(), escape(r.verdict()), r.alignment(), delta >= 0 ? "up" : "down", delta,
                     r.winRate() == null ? "–" : String.format(Locale.ROOT, "%.3f", r.winRate().tiesHalf()),
-                    r.winRate() == null ? "–" : String.format(Locale.ROOT, "%.3f", r.winRate().decisive()), r.seconds()));
+                    r.winRate() == null ? "–" : String.format(Locale.ROOT, "%.3f", r.winRate().decisive()),
+                    escape(r.evaluation().detail()), r.seconds()));
         }
-        html.append("</table>\n<h2>Curves</h2>\n").append(chart(rounds));
+        html.append("</table>\n<h2>Curves</h2>\n").append(chart(rounds, world.alignmentName()));
         html.append("<h2>Samples per served checkpoint</h2>\n");
         String last = null;
         for (Round r : rounds) {
@@ -54,11 +54,15 @@ final class LoopReport {
             last = r.checkpoint();
             html.append("<h3>").append(escape(r.checkpoint())).append(" (round ").append(r.round()).append(")</h3>\n")
                     .append("<table class=\"grid\">");
-            for (Map.Entry<String, List<byte[]>> e : r.evaluation().samples().entrySet()) {
+            for (Map.Entry<String, List<Evaluation.Shown>> e : r.evaluation().samples().entrySet()) {
                 html.append("<tr><td>").append(escape(e.getKey())).append("</td><td>");
-                for (byte[] png : e.getValue()) {
-                    html.append("<img alt=\"\" src=\"data:image/png;base64,")
-                            .append(Base64.getEncoder().encodeToString(png)).append("\">");
+                for (Evaluation.Shown shown : e.getValue()) {
+                    if (shown.png() != null) {
+                        html.append("<img alt=\"\" src=\"data:image/png;base64,")
+                                .append(Base64.getEncoder().encodeToString(shown.png())).append("\">");
+                    } else {
+                        html.append("<pre>").append(escape(shown.text())).append("</pre>");
+                    }
                 }
                 html.append("</td></tr>");
             }
@@ -70,7 +74,7 @@ final class LoopReport {
     }
 
     /** Alignment (blue) and win rate against the base (green) by round, as an inline SVG. */
-    private static String chart(List<Round> rounds) {
+    private static String chart(List<Round> rounds, String alignmentName) {
         int w = 600;
         int h = 240;
         int pad = 40;
@@ -89,10 +93,10 @@ final class LoopReport {
                 <text x="4" y="%d">1</text><text x="4" y="%d">0</text><text x="%d" y="%d">round</text>
                 <polyline fill="none" stroke="#1f5fbf" stroke-width="2" points="%s"/>
                 <polyline fill="none" stroke="#2a8a2a" stroke-width="2" stroke-dasharray="4 3" points="%s"/>
-                <text x="%d" y="16" fill="#1f5fbf">alignment</text><text x="%d" y="32" fill="#2a8a2a">win rate vs base</text>
+                <text x="%d" y="16" fill="#1f5fbf">%s</text><text x="%d" y="32" fill="#2a8a2a">win rate vs base</text>
                 </svg>
                 """, w, h, pad, h - pad, w - pad, h - pad, pad, pad, pad, h - pad, pad + 4, h - pad, w - pad - 40,
-                h - pad + 20, alignment, wins, w - 170, w - 170);
+                h - pad + 20, alignment, wins, w - 170, escape(alignmentName), w - 170);
     }
 
     private static String escape(String s) {

@@ -11,41 +11,37 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A short closed loop (two rounds, one pair per prompt, a few training steps) through the three
- * real services started from their jars, on one checkpoint store seeded with the committed base:
- * a checkpoint is trained by the policy, promoted (the gate is opened for the test), swapped into
- * the inference-service, and the images evaluated in the next round carry its id.
+ * Short closed loops (two rounds, few comparisons, a few training steps) through the three real
+ * services started from their jars, on one checkpoint store seeded with the committed bases: in
+ * each world a checkpoint is trained by the policy, promoted (the gate is opened for the test),
+ * swapped into the inference-service, and the samples evaluated in the next round carry its id.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClosedLoopTest {
 
     private static final String ADMIN = "loop-admin";
     private static final String SERVICE = "loop-service";
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path dir;
+    static Path dir;
 
     private final List<ServiceProcess> services = new ArrayList<>();
+    private Path store;
+    private String[] urls;
 
-    @AfterEach
-    void stop() throws InterruptedException {
-        for (ServiceProcess s : services) {
-            s.close();
-        }
-    }
-
-    @Test
-    void twoRoundsTrainPromoteAndServeANewCheckpoint() throws Exception {
-        Path store = dir.resolve("checkpoints");
-        Path base = Files.createDirectories(store.resolve("shapes-unet/base"));
-        for (Path f : Files.list(Path.of("..", "shared-model", "checkpoints", "shapes-unet", "base")).toList()) {
-            Files.copy(f, base.resolve(f.getFileName()));
-        }
+    @BeforeAll
+    void startServices() throws Exception {
+        store = dir.resolve("checkpoints");
+        copyCommitted("shapes-unet", "base");
+        copyCommitted("replies-base", "v0001");
         int feedbackPort = ServiceProcess.freePort();
         int trainerPort = ServiceProcess.freePort();
         int inferencePort = ServiceProcess.freePort();
@@ -60,34 +56,79 @@ class ClosedLoopTest {
         services.add(ServiceProcess.startJar("inference-service", Files.createDirectories(dir.resolve("inference")),
                 inferencePort, with(common, "PREFLOOP_TRAINER_URL", "http://localhost:" + trainerPort,
                         "PREFLOOP_FEEDBACK_URL", "http://localhost:" + feedbackPort, "PREFLOOP_INFERENCE_POLL", "1s")));
+        urls = new String[] {"--feedback", "http://localhost:" + feedbackPort, "--trainer",
+                "http://localhost:" + trainerPort, "--inference", "http://localhost:" + inferencePort};
+    }
 
-        Path report = dir.resolve("report.html");
-        LoopOptions options = LoopOptions.parse(new String[] {"--rounds", "2", "--labelers", "2", "--pairs-per-prompt",
-                "1", "--steps", "3", "--batch", "4", "--eval-images", "2", "--sampler-steps", "4", "--gate-min", "0",
-                "--max-regression", "1000", "--report", report.toString(),
-                "--feedback", "http://localhost:" + feedbackPort, "--trainer", "http://localhost:" + trainerPort,
-                "--inference", "http://localhost:" + inferencePort});
-        LoopOptions keyed = new LoopOptions(options.world(), options.rounds(), options.labelers(), options.noise(),
-                options.pairsPerPrompt(), options.steps(), options.batch(), options.learningRate(), options.beta(),
-                options.cfgScale(), options.samplerSteps(), options.evalImages(), options.report(),
-                options.feedbackUrl(), options.trainerUrl(), options.inferenceUrl(), ADMIN, SERVICE, false,
-                options.seed(), options.gateMin(), options.maxRegression(), options.sftWeight());
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        List<LoopReport.Round> rounds = new ClosedLoop(keyed, new PrintStream(printed, true, StandardCharsets.UTF_8)).run();
-        String output = printed.toString(StandardCharsets.UTF_8);
+    @AfterAll
+    void stop() throws InterruptedException {
+        for (ServiceProcess s : services) {
+            s.close();
+        }
+    }
+
+    @Test
+    void shapesWorldTrainsPromotesAndServesNewCheckpoints() throws Exception {
+        Path report = dir.resolve("shapes.html");
+        StringBuilder output = new StringBuilder();
+        List<LoopReport.Round> rounds = run(output, "--world", "shapes", "--rounds", "2", "--labelers", "2",
+                "--pairs-per-prompt", "1", "--steps", "3", "--batch", "4", "--eval-images", "2", "--sampler-steps", "4",
+                "--gate-min", "0", "--max-regression", "1000", "--report", report.toString());
 
         assertThat(rounds).hasSize(3);
         assertThat(rounds.get(0).checkpoint()).isEqualTo("shapes-unet/base");
         assertThat(rounds.get(1).judgments()).isEqualTo(15);
-        assertThat(rounds.get(1).promoted()).as(output).isTrue();
+        assertThat(rounds.get(1).promoted()).as(output.toString()).isTrue();
         // the evaluation images of round 1 were generated by the checkpoint the round trained
         assertThat(rounds.get(1).checkpoint()).isEqualTo("shapes-unet/v0001");
         assertThat(rounds.get(2).checkpoint()).isEqualTo("shapes-unet/v0002");
         assertThat(rounds.get(2).judgments()).isEqualTo(30);
+        assertThat(rounds.get(2).evaluation().scores()).hasSize(15 * 2);
         assertThat(Files.exists(store.resolve("shapes-unet/v0002/model.safetensors"))).isTrue();
-        assertThat(output).contains("round 1", "round 2", "shapes-unet/v0001");
+        assertThat(output).contains("round 1", "round 2", "shapes-unet/v0001", "alignment");
         String html = Files.readString(report);
-        assertThat(html).contains("shapes-unet/v0002", "<svg", "data:image/png;base64,");
+        assertThat(html).contains("shapes world", "shapes-unet/v0002", "<svg", "data:image/png;base64,");
+    }
+
+    @Test
+    void repliesWorldTrainsDpoOnTextComparisonsAndServesTheNewModel() throws Exception {
+        Path report = dir.resolve("replies.html");
+        StringBuilder output = new StringBuilder();
+        List<LoopReport.Round> rounds = run(output, "--world", "replies", "--rounds", "2", "--labelers", "2",
+                "--pairs-per-prompt", "2", "--steps", "3", "--batch", "4", "--eval-samples", "2",
+                "--gate-min", "0", "--max-regression", "1000", "--report", report.toString());
+
+        int questions = io.prefloop.model.replies.RepliesWorld.standard().questions().size();
+        int trainQuestions = io.prefloop.model.replies.RepliesWorld.standard().trainQuestions().size();
+        assertThat(rounds).hasSize(3);
+        assertThat(rounds.get(0).checkpoint()).isEqualTo("replies-base/v0001");
+        assertThat(rounds.get(1).judgments()).isEqualTo(2 * trainQuestions);
+        assertThat(rounds.get(1).promoted()).as(output.toString()).isTrue();
+        // the completions evaluated after round 1 came from the checkpoint DPO trained in round 1
+        assertThat(rounds.get(1).checkpoint()).isEqualTo("replies-base/v0002");
+        assertThat(rounds.get(2).checkpoint()).isEqualTo("replies-base/v0003");
+        assertThat(rounds.get(2).evaluation().scores()).hasSize(2 * questions);
+        assertThat(Files.exists(store.resolve("replies-base/v0003/model.safetensors"))).isTrue();
+        assertThat(output).contains("round 2", "replies-base/v0002", "formal", "well-formed");
+        String html = Files.readString(report);
+        assertThat(html).contains("replies world", "replies-base/v0003", "<pre>", "dpo");
+    }
+
+    private List<LoopReport.Round> run(StringBuilder output, String... args) throws Exception {
+        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.Arrays.stream(urls))
+                .toArray(String[]::new);
+        LoopOptions options = LoopOptions.parse(all).withKeys(ADMIN, SERVICE);
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        List<LoopReport.Round> rounds = new ClosedLoop(options, new PrintStream(printed, true, StandardCharsets.UTF_8)).run();
+        output.append(printed.toString(StandardCharsets.UTF_8));
+        return rounds;
+    }
+
+    private void copyCommitted(String model, String version) throws Exception {
+        Path target = Files.createDirectories(store.resolve(model).resolve(version));
+        for (Path f : Files.list(Path.of("..", "shared-model", "checkpoints", model, version)).toList()) {
+            Files.copy(f, target.resolve(f.getFileName()));
+        }
     }
 
     private static Map<String, String> with(Map<String, String> base, String... pairs) {

@@ -34,7 +34,7 @@ import java.util.Random;
  *
  * <pre>
  * java ... io.prefloop.model.shapes.DpoExperiment --store shared-model/checkpoints --cfg 3 \
- *   --groups 16 --steps 600 --beta 500 --lr 5e-5 --rounds 2 --eval 510
+ *   --groups 16 --steps 600 --beta 500 --lr 5e-5 --rounds 2 --eval 510 [--sft 500] [--pairing graded|aligned]
  * </pre>
  */
 public final class DpoExperiment {
@@ -54,6 +54,8 @@ public final class DpoExperiment {
         int batch = a.integer("batch", 32);
         double beta = a.dbl("beta", 500);
         double lr = a.dbl("lr", 5e-5);
+        double sft = a.dbl("sft", 0);
+        boolean gradedPairs = a.str("pairing", "aligned").equals("graded");
         double noise = a.dbl("noise", 0.1);
         int rounds = a.integer("rounds", 2);
         int evalN = a.integer("eval", 510);
@@ -79,7 +81,7 @@ public final class DpoExperiment {
             Random rng = new Random(seed);
             for (int round = 1; round <= rounds; round++) {
                 List<Sample> samples = generate(current, m, prompts, perGroup, groups, 10_000_000L * round, settings);
-                List<PreferencePair.Ordered<Sample>> pairs = label(samples, perGroup, labeler);
+                List<PreferencePair.Ordered<Sample>> pairs = label(samples, perGroup, labeler, gradedPairs);
                 double sampledAlign = samples.stream().filter(s -> s.judgment().aligned()).count() / (double) samples.size();
                 System.out.printf("round %d: %d samples (aligned %.3f), %d decisive pairs, %.0f s%n",
                         round, samples.size(), sampledAlign, pairs.size(), secs(t0));
@@ -92,7 +94,7 @@ public final class DpoExperiment {
                 policy.freezeParameters(false);
                 UNet reference = current;
                 DiffusionDpoTrainer trainer = new DiffusionDpoTrainer(policy, reference,
-                        new DiffusionDpoLoss(beta, DiffusionDpoLoss.Type.SIGMOID),
+                        new DiffusionDpoLoss(beta, DiffusionDpoLoss.Type.SIGMOID, sft),
                         OptimizerStep.adam(policy, Tracker.fixed((float) lr)), m);
                 Map<String, Double> last = train(trainer, pairs, steps, batch, rng, m, policy);
                 policy.freezeParameters(true);
@@ -113,6 +115,7 @@ public final class DpoExperiment {
                     hyper.put("lr", lr);
                     hyper.put("steps", steps);
                     hyper.put("batch_pairs", batch);
+                    hyper.put("sft_weight", sft);
                     Map<String, Object> metrics = new LinkedHashMap<>(last);
                     metrics.put("alignment", eval.alignment());
                     metrics.put("win_rate_vs_base", win.tiesHalf());
@@ -158,15 +161,20 @@ public final class DpoExperiment {
         return out;
     }
 
-    /** Pairs within a group that differ in yes/no alignment, compared by a noisy labeler; ties dropped. */
-    static List<PreferencePair.Ordered<Sample>> label(List<Sample> samples, int perGroup, SimulatedLabeler labeler) {
+    /**
+     * Pairs within a group compared by a noisy labeler on the graded score; ties dropped. With
+     * {@code graded} false only pairs that differ in yes/no alignment are shown to the labeler; with
+     * true every pair in the group is (as the closed loop does).
+     */
+    static List<PreferencePair.Ordered<Sample>> label(List<Sample> samples, int perGroup, SimulatedLabeler labeler,
+            boolean graded) {
         List<PreferencePair<Sample>> judged = new ArrayList<>();
         for (int start = 0; start < samples.size(); start += perGroup) {
             for (int i = start; i < start + perGroup; i++) {
                 for (int j = i + 1; j < start + perGroup; j++) {
                     Sample x = samples.get(i);
                     Sample y = samples.get(j);
-                    if (x.judgment().aligned() != y.judgment().aligned()) {
+                    if (graded || x.judgment().aligned() != y.judgment().aligned()) {
                         Choice c = labeler.judge(x.judgment(), y.judgment());
                         judged.add(new PreferencePair<>(x, y, c));
                     }

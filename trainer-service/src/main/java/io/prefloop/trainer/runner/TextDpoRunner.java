@@ -68,7 +68,7 @@ class TextDpoRunner extends CheckpointRunner {
         int batch = ((Number) h.get("batch_size")).intValue();
         double beta = ((Number) h.get("beta")).doubleValue();
         DpoConfig config = new DpoConfig(beta, DpoLossType.valueOf(((String) h.get("loss_type")).toUpperCase()),
-                ((Number) h.get("label_smoothing")).doubleValue());
+                ((Number) h.get("label_smoothing")).doubleValue(), ((Number) h.get("rpo_alpha")).doubleValue());
         CheckpointId startId = new CheckpointId(start.model(), start.version());
         TransformerLm base = LanguageModelCheckpoints.load(store, startId, manager);
         TransformerLm policy = LanguageModels.copy(base, manager);

@@ -1,0 +1,61 @@
+package io.prefloop.loop;
+
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * What the loop needs to know about a synthetic world: the model it tunes, the prompts, the
+ * training method and its settings, how a simulated labeler answers a task and how the oracle
+ * evaluates the served checkpoint. The loop itself only talks HTTP.
+ */
+interface LoopWorld {
+
+    /** The model name in the registry, and the committed version the loop starts from. */
+    String model();
+
+    String baseVersion();
+
+    /** The feedback project's modality (image or text) and the labelers' instructions. */
+    String modality();
+
+    String instructions();
+
+    /** The prompts proposals are made for, each round. */
+    List<String> prompts();
+
+    /** The trainer's method, its hyperparameters and the held-out metric the gate reads. */
+    String method();
+
+    Map<String, Object> hyperparameters(LoopOptions options);
+
+    String gateMetric();
+
+    /** Fields added to each proposal request (sampler settings). */
+    Map<String, Object> proposalSettings(LoopOptions options);
+
+    /** The index-th simulated labeler (each has its own random stream). */
+    Labeler labeler(int index, LoopOptions options, Http feedback);
+
+    /** What the evaluation's rate measures, for the printed lines ("alignment", "formal"). */
+    String alignmentName();
+
+    /** How many prompts an evaluation asks (for its progress bar). */
+    int evaluationPrompts();
+
+    /** The served checkpoint, evaluated by the oracle on the same seeds every time. */
+    Evaluation evaluate(Http inference, LoopOptions options, Runnable afterEachPrompt);
+
+    /** One simulated labeler: the {@code choice} value to post for a task (a side's, or "tie"). */
+    interface Labeler {
+        String answer(JsonNode task);
+    }
+
+    static LoopWorld named(String world) {
+        return switch (world) {
+            case "shapes" -> new ShapesLoopWorld();
+            case "replies" -> new RepliesLoopWorld();
+            default -> throw new IllegalArgumentException("unknown world " + world);
+        };
+    }
+}

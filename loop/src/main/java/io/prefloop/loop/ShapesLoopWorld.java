@@ -1,0 +1,112 @@
+package io.prefloop.loop;
+
+import ai.djl.ndarray.NDManager;
+import io.prefloop.model.diffusion.Choice;
+import io.prefloop.model.diffusion.ImagePng;
+import io.prefloop.model.shapes.Judgment;
+import io.prefloop.model.shapes.Prompt;
+import io.prefloop.model.shapes.ShapesModel;
+import io.prefloop.model.shapes.ShapesOracle;
+import io.prefloop.model.shapes.SimulatedLabeler;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+
+/** The shapes world: the committed shapes UNet, tuned by Diffusion-DPO on labelers' image choices. */
+final class ShapesLoopWorld implements LoopWorld {
+
+    @Override
+    public String model() {
+        return "shapes-unet";
+    }
+
+    @Override
+    public String baseVersion() {
+        return "base";
+    }
+
+    @Override
+    public String modality() {
+        return "image";
+    }
+
+    @Override
+    public String instructions() {
+        return "Pick the image that shows the prompt: the right shape in the right colour.";
+    }
+
+    @Override
+    public List<String> prompts() {
+        return Prompt.pretrained().stream().map(Prompt::text).toList();
+    }
+
+    @Override
+    public String method() {
+        return "diffusion_dpo";
+    }
+
+    @Override
+    public Map<String, Object> hyperparameters(LoopOptions o) {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("steps", o.steps());
+        h.put("batch_size", o.batch());
+        h.put("learning_rate", o.learningRate());
+        h.put("beta", o.beta());
+        h.put("heldout_fraction", 0.15);
+        h.put("sft_weight", o.sftWeight());
+        h.put("checkpoint_every", Math.max(10, o.steps() / 4));
+        return h;
+    }
+
+    @Override
+    public String gateMetric() {
+        return "heldout_implicit_acc";
+    }
+
+    @Override
+    public Map<String, Object> proposalSettings(LoopOptions o) {
+        return Map.of("steps", o.samplerSteps(), "cfg_scale", o.cfgScale());
+    }
+
+    /** Looks at both images (fetched from their URLs) and prefers the higher graded oracle score. */
+    @Override
+    public Labeler labeler(int index, LoopOptions o, Http feedback) {
+        SimulatedLabeler labeler = new SimulatedLabeler(o.noise(), o.seed() * 1000 + index);
+        ShapesOracle oracle = new ShapesOracle(ShapesModel.IMAGE_SIZE);
+        return task -> {
+            Prompt prompt = Prompt.parse(task.get("prompt").asString());
+            Judgment left = look(feedback, oracle, task.get("left"), prompt);
+            Judgment right = look(feedback, oracle, task.get("right"), prompt);
+            Choice choice = labeler.judge(left, right);
+            return switch (choice) {
+                case A -> task.get("left").get("choice").asString();
+                case B -> task.get("right").get("choice").asString();
+                case TIE -> "tie";
+            };
+        };
+    }
+
+    private static Judgment look(Http feedback, ShapesOracle oracle, JsonNode side, Prompt prompt) {
+        String url = side.get("image_url").asString();
+        byte[] png = feedback.bytes(url.startsWith("http") ? url : feedback.base() + url);
+        try (NDManager m = NDManager.newBaseManager()) {
+            return oracle.judge(ImagePng.decode(m, List.of(png), ShapesModel.IMAGE_SIZE).toFloatArray(), prompt);
+        }
+    }
+
+    @Override
+    public Evaluation evaluate(Http inference, LoopOptions o, Runnable afterEachPrompt) {
+        return new ImageEvaluation().run(inference, o, model(), afterEachPrompt);
+    }
+
+    @Override
+    public String alignmentName() {
+        return "alignment";
+    }
+
+    @Override
+    public int evaluationPrompts() {
+        return Prompt.pretrained().size();
+    }
+}

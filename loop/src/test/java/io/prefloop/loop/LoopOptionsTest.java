@@ -1,0 +1,36 @@
+package io.prefloop.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class LoopOptionsTest {
+
+    @Test
+    void defaultsDependOnTheWorld() {
+        LoopOptions shapes = LoopOptions.parse(new String[] {});
+        assertThat(shapes.world()).isEqualTo("shapes");
+        assertThat(shapes.beta()).isEqualTo(500);
+        assertThat(shapes.steps()).isEqualTo(120);
+        LoopOptions replies = LoopOptions.parse(new String[] {"--world", "replies"});
+        assertThat(replies.beta()).isEqualTo(0.5);
+        assertThat(replies.evalSamples()).isEqualTo(16);
+        assertThat(LoopOptions.parse(new String[] {"--world", "replies", "--beta", "0.2"}).beta()).isEqualTo(0.2);
+    }
+
+    @Test
+    void evalImagesIsAnotherNameForEvalSamples() {
+        assertThat(LoopOptions.parse(new String[] {"--eval-images", "4"}).evalSamples()).isEqualTo(4);
+    }
+
+    @Test
+    void badArgumentsAreRefusedWithTheReason() {
+        assertThatThrownBy(() -> LoopOptions.parse(new String[] {"--world", "music"})).hasMessageContaining("shapes and replies");
+        assertThatThrownBy(() -> LoopOptions.parse(new String[] {"--rouns", "3"})).hasMessageContaining("unknown option --rouns");
+        assertThatThrownBy(() -> LoopOptions.parse(new String[] {"--lr", "NaN"})).hasMessageContaining("finite");
+        assertThatThrownBy(() -> LoopOptions.parse(new String[] {"--rounds", "x"})).hasMessageContaining("not a number");
+        assertThatThrownBy(() -> LoopOptions.parse(new String[] {"--noise", "0.5"})).hasMessageContaining("noise");
+        assertThatThrownBy(() -> LoopOptions.parse(new String[] {"--steps"})).hasMessageContaining("needs a value");
+    }
+}
