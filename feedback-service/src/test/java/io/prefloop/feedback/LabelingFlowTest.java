@@ -10,6 +10,9 @@ import tools.jackson.databind.JsonNode;
 /** The whole labeling flow over HTTP: project, candidates, pairs, tasks, judgments, feed. */
 class LabelingFlowTest extends FeedbackIntegrationTest {
 
+    @org.springframework.beans.factory.annotation.Autowired
+    javax.sql.DataSource dataSource;
+
     @Test
     void threeLabelersResolveAPairByMajorityAndTheFeedShowsIt() {
         String project = createProject("text", 3, true);
@@ -62,6 +65,20 @@ class LabelingFlowTest extends FeedbackIntegrationTest {
         assertThat(third.get("data")).hasSize(1);
         assertThat(third.get("next_cursor").isNull()).isTrue();
         assertThat(third.get("data").get(0).get("position").asLong()).isEqualTo(7);
+    }
+
+    /** Found by the closed loop: the feed held one pooled connection per read until the pool ran dry. */
+    @Test
+    void readingTheFeedGivesItsConnectionsBack() throws Exception {
+        String project = textProjectWithPairs(2, 1);
+        String labeler = createLabeler("reader");
+        judge(nextTask(project, labeler), labeler, "a");
+        com.zaxxer.hikari.HikariPoolMXBean pool = dataSource.unwrap(com.zaxxer.hikari.HikariDataSource.class)
+                .getHikariPoolMXBean();
+        for (int i = 0; i < 5; i++) {
+            assertThat(api.get("/v1/projects/" + project + "/comparisons", SERVICE).json().get("data")).hasSize(1);
+        }
+        assertThat(pool.getActiveConnections()).as("connections still held after the reads").isZero();
     }
 
     @Test

@@ -52,7 +52,7 @@ class ComparisonController {
                 r.pair().candidateB())).toList();
         Map<UUID, CandidateView> byId = ids.isEmpty() ? Map.of()
                 : jdbc.sql("select * from candidates where id = any(?)").param(ids.toArray(UUID[]::new))
-                        .query(candidates.mapper()).stream()
+                        .query(candidates.mapper()).list().stream()
                         .collect(Collectors.toMap(CandidateView::id, Function.identity()));
         List<ComparisonView> views = rows.stream().map(r -> {
             PairView p = r.pair();
