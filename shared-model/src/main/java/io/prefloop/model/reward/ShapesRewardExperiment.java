@@ -67,8 +67,8 @@ public final class ShapesRewardExperiment {
     public static void main(String[] args) {
         Map<String, String> o = options(args);
         double noise = Double.parseDouble(o.getOrDefault("noise", "0.1"));
-        int steps = Integer.parseInt(o.getOrDefault("steps", "1500"));
-        int trainPairs = Integer.parseInt(o.getOrDefault("pairs", "9600"));
+        int steps = Integer.parseInt(o.getOrDefault("steps", "5000"));
+        int trainPairs = Integer.parseInt(o.getOrDefault("pairs", "40000"));
         double center = Double.parseDouble(o.getOrDefault("center", "0.01"));
         int batch = Integer.parseInt(o.getOrDefault("batch", "32"));
         float lr = Float.parseFloat(o.getOrDefault("lr", "2e-3"));
