@@ -1,5 +1,6 @@
 package io.prefloop.loop;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
@@ -27,7 +28,20 @@ interface LoopWorld {
     /** The trainer's method, its hyperparameters and the held-out metric the gate reads. */
     String method();
 
-    Map<String, Object> hyperparameters(LoopOptions options);
+    /** The method's own hyperparameters (β and the like). */
+    Map<String, Object> methodHyperparameters(LoopOptions options);
+
+    /** Everything the policy's jobs get: the loop's common settings and the method's own. */
+    default Map<String, Object> hyperparameters(LoopOptions o) {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("steps", o.steps());
+        h.put("batch_size", o.batch());
+        h.put("learning_rate", o.learningRate());
+        h.put("heldout_fraction", 0.15);
+        h.put("checkpoint_every", Math.max(10, o.steps() / 4));
+        h.putAll(methodHyperparameters(o));
+        return h;
+    }
 
     String gateMetric();
 
@@ -49,6 +63,11 @@ interface LoopWorld {
     /** One simulated labeler: the {@code choice} value to post for a task (a side's, or "tie"). */
     interface Labeler {
         String answer(JsonNode task);
+
+        /** The choice value of the task's left side (preferLeft), its right side, or "tie" (null). */
+        static String choice(JsonNode task, Boolean preferLeft) {
+            return preferLeft == null ? "tie" : task.get(preferLeft ? "left" : "right").get("choice").asString();
+        }
     }
 
     static LoopWorld named(String world) {

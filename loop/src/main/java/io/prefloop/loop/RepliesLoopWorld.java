@@ -5,7 +5,6 @@ import io.prefloop.model.replies.ReplyOracle;
 import io.prefloop.model.replies.SimulatedLabeler;
 import io.prefloop.model.replies.Style;
 import io.prefloop.model.replies.Verdict;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -53,16 +52,8 @@ final class RepliesLoopWorld implements LoopWorld {
     }
 
     @Override
-    public Map<String, Object> hyperparameters(LoopOptions o) {
-        Map<String, Object> h = new LinkedHashMap<>();
-        h.put("steps", o.steps());
-        h.put("batch_size", o.batch());
-        h.put("learning_rate", o.learningRate());
-        h.put("beta", o.beta());
-        h.put("rpo_alpha", o.rpoAlpha());
-        h.put("heldout_fraction", 0.15);
-        h.put("checkpoint_every", Math.max(10, o.steps() / 4));
-        return h;
+    public Map<String, Object> methodHyperparameters(LoopOptions o) {
+        return Map.of("beta", o.beta(), "rpo_alpha", o.rpoAlpha());
     }
 
     @Override
@@ -82,11 +73,7 @@ final class RepliesLoopWorld implements LoopWorld {
         return task -> {
             Verdict v = labeler.judge(task.get("prompt").asString(), task.get("left").get("text").asString(),
                     task.get("right").get("text").asString());
-            return switch (v) {
-                case A -> task.get("left").get("choice").asString();
-                case B -> task.get("right").get("choice").asString();
-                case TIE -> "tie";
-            };
+            return Labeler.choice(task, v == Verdict.TIE ? null : v == Verdict.A);
         };
     }
 

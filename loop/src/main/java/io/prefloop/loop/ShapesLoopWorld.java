@@ -8,7 +8,6 @@ import io.prefloop.model.shapes.Prompt;
 import io.prefloop.model.shapes.ShapesModel;
 import io.prefloop.model.shapes.ShapesOracle;
 import io.prefloop.model.shapes.SimulatedLabeler;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
@@ -47,16 +46,8 @@ final class ShapesLoopWorld implements LoopWorld {
     }
 
     @Override
-    public Map<String, Object> hyperparameters(LoopOptions o) {
-        Map<String, Object> h = new LinkedHashMap<>();
-        h.put("steps", o.steps());
-        h.put("batch_size", o.batch());
-        h.put("learning_rate", o.learningRate());
-        h.put("beta", o.beta());
-        h.put("heldout_fraction", 0.15);
-        h.put("sft_weight", o.sftWeight());
-        h.put("checkpoint_every", Math.max(10, o.steps() / 4));
-        return h;
+    public Map<String, Object> methodHyperparameters(LoopOptions o) {
+        return Map.of("beta", o.beta(), "sft_weight", o.sftWeight());
     }
 
     @Override
@@ -79,11 +70,7 @@ final class ShapesLoopWorld implements LoopWorld {
             Judgment left = look(feedback, oracle, task.get("left"), prompt);
             Judgment right = look(feedback, oracle, task.get("right"), prompt);
             Choice choice = labeler.judge(left, right);
-            return switch (choice) {
-                case A -> task.get("left").get("choice").asString();
-                case B -> task.get("right").get("choice").asString();
-                case TIE -> "tie";
-            };
+            return Labeler.choice(task, choice == Choice.TIE ? null : choice == Choice.A);
         };
     }
 
