@@ -140,17 +140,27 @@ public final class ClosedLoop {
         return rounds;
     }
 
-    /** A round's pairs, in as many proposal calls as the inference-service's limit per call needs. */
+    /**
+     * A round's candidates: groups of two as disjoint pairs, in as few calls as the
+     * inference-service's limit per call allows; larger groups one group per prompt per call, every
+     * two candidates of a group paired.
+     */
     private void propose(String project, List<String> prompts, int round) {
-        int perCall = Math.max(1, MAX_CANDIDATES_PER_PROPOSAL / (2 * prompts.size()));
+        int groupsPerCall = options.groupSize() > 2 ? 1
+                : Math.max(1, MAX_CANDIDATES_PER_PROPOSAL / (2 * prompts.size()));
         int done = 0;
-        for (int call = 0; done < options.pairsPerPrompt(); call++) {
-            int k = Math.min(perCall, options.pairsPerPrompt() - done);
-            progress.show("proposing", done * prompts.size(), options.pairsPerPrompt() * prompts.size());
+        for (int call = 0; done < options.groups(); call++) {
+            int k = Math.min(groupsPerCall, options.groups() - done);
+            progress.show("proposing", (long) done * options.groupSize() * prompts.size(),
+                    (long) options.groups() * options.groupSize() * prompts.size());
             Map<String, Object> request = new LinkedHashMap<>(world.proposalSettings(options));
             request.put("model", model);
             request.put("prompts", prompts);
-            request.put("pairs_per_prompt", k);
+            if (options.groupSize() > 2) {
+                request.put("candidates_per_prompt", options.groupSize());
+            } else {
+                request.put("pairs_per_prompt", k);
+            }
             request.put("seed", options.seed() * 10_000_000L + round * 100_000L + call * 1_000L);
             inference.post("/v1/projects/" + project + "/proposals", options.serviceKey(), request);
             done += k;

@@ -10,7 +10,8 @@ import java.util.Set;
  * the measured runs of docs/loop.md used).
  *
  * @param world shapes (images, Diffusion-DPO) or replies (text, DPO)
- * @param pairsPerPrompt pairs proposed per prompt each round
+ * @param groups groups of candidates proposed per prompt each round
+ * @param groupSize candidates per group; every two of a group are compared (2: one pair per group)
  * @param steps training steps per round
  * @param beta β of the preference loss (Diffusion-DPO's, or DPO's)
  * @param evalSamples samples per prompt for the oracle's evaluation of each checkpoint (paired seeds)
@@ -21,20 +22,21 @@ import java.util.Set;
  * @param sftWeight shapes: Diffusion-DPO's denoising term on the preferred images (0 = plain)
  * @param rpoAlpha replies: the chosen replies' NLL term of DPO (TRL's rpo_alpha; 0 = plain)
  */
-record LoopOptions(String world, int rounds, int labelers, double noise, int pairsPerPrompt, int steps, int batch,
+record LoopOptions(String world, int rounds, int labelers, double noise, int groups, int groupSize, int steps, int batch,
         double learningRate, double beta, double cfgScale, int samplerSteps, int evalSamples, Path report,
         String feedbackUrl, String trainerUrl, String inferenceUrl, String adminKey, String serviceKey, boolean keep,
         long seed, double gateMin, double maxRegression, double sftWeight, double rpoAlpha) {
 
     private static final Map<String, Map<String, String>> DEFAULTS = Map.of(
-            "shapes", Map.of("pairs-per-prompt", "8", "steps", "120", "lr", "5e-5", "beta", "500",
+            "shapes", Map.of("groups", "8", "group-size", "2", "steps", "120", "lr", "5e-5", "beta", "500",
                     "eval-samples", "8", "max-regression", "0.1", "sft", "500", "rpo-alpha", "0"),
             // DPO towards the formal style raises the NLL of held-out chosen replies in other styles by
             // design (0.6 measured); a collapse multiplies it (docs/language.md), so the gate is set at 1
-            "replies", Map.of("pairs-per-prompt", "8", "steps", "40", "lr", "5e-5", "beta", "0.5",
+            "replies", Map.of("groups", "8", "group-size", "2", "steps", "40", "lr", "5e-5", "beta", "0.5",
                     "eval-samples", "16", "max-regression", "1", "sft", "0", "rpo-alpha", "2"));
 
-    private static final Set<String> NAMES = Set.of("world", "rounds", "labelers", "noise", "pairs-per-prompt", "steps",
+    private static final Set<String> NAMES = Set.of("world", "rounds", "labelers", "noise", "pairs-per-prompt",
+            "groups", "group-size", "steps",
             "batch", "lr", "beta", "cfg", "sampler-steps", "eval-samples", "eval-images", "report", "feedback",
             "trainer", "inference", "keep", "seed", "gate-min", "max-regression", "sft", "rpo-alpha");
 
@@ -50,6 +52,9 @@ record LoopOptions(String world, int rounds, int labelers, double noise, int pai
             }
             if (name.equals("keep")) {
                 a.put(name, "true");
+            } else if (name.equals("pairs-per-prompt") && i + 1 < args.length) {
+                a.put("groups", args[++i]); // that many disjoint pairs
+                a.put("group-size", "2");
             } else if (i + 1 < args.length) {
                 a.put(name.equals("eval-images") ? "eval-samples" : name, args[++i]);
             } else {
@@ -68,7 +73,8 @@ record LoopOptions(String world, int rounds, int labelers, double noise, int pai
                     Integer.parseInt(a.getOrDefault("rounds", "3")),
                     Integer.parseInt(a.getOrDefault("labelers", "3")),
                     Double.parseDouble(a.getOrDefault("noise", "0.1")),
-                    Integer.parseInt(a.get("pairs-per-prompt")),
+                    Integer.parseInt(a.get("groups")),
+                    Integer.parseInt(a.get("group-size")),
                     Integer.parseInt(a.get("steps")),
                     Integer.parseInt(a.getOrDefault("batch", "16")),
                     Double.parseDouble(a.get("lr")),
@@ -89,10 +95,11 @@ record LoopOptions(String world, int rounds, int labelers, double noise, int pai
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("not a number: " + e.getMessage());
         }
-        if (o.rounds() < 1 || o.labelers() < 1 || o.pairsPerPrompt() < 1 || o.pairsPerPrompt() > 64 || o.steps() < 1
-                || o.batch() < 1 || o.evalSamples() < 1 || o.evalSamples() > 16 || o.noise() < 0 || o.noise() >= 0.5) {
-            throw new IllegalArgumentException("rounds, labelers, steps and batch must be positive, pairs-per-prompt"
-                    + " in 1..64, eval-samples in 1..16, noise in [0, 0.5)");
+        if (o.rounds() < 1 || o.labelers() < 1 || o.groups() < 1 || o.groups() > 64 || o.groupSize() < 2
+                || o.groupSize() > 16 || o.steps() < 1 || o.batch() < 1 || o.evalSamples() < 1 || o.evalSamples() > 16
+                || o.noise() < 0 || o.noise() >= 0.5) {
+            throw new IllegalArgumentException("rounds, labelers, steps and batch must be positive, groups (and"
+                    + " pairs-per-prompt) in 1..64, group-size in 2..16, eval-samples in 1..16, noise in [0, 0.5)");
         }
         for (double d : new double[] {o.learningRate(), o.beta(), o.cfgScale(), o.gateMin(), o.maxRegression(),
                 o.sftWeight(), o.rpoAlpha()}) {
@@ -104,9 +111,14 @@ record LoopOptions(String world, int rounds, int labelers, double noise, int pai
         return o;
     }
 
+    /** Comparisons per prompt each round: every two candidates of each group. */
+    int pairsPerPrompt() {
+        return groups * groupSize * (groupSize - 1) / 2;
+    }
+
     /** The same settings with other API keys (tests start services with their own). */
     LoopOptions withKeys(String admin, String service) {
-        return new LoopOptions(world, rounds, labelers, noise, pairsPerPrompt, steps, batch, learningRate, beta, cfgScale,
+        return new LoopOptions(world, rounds, labelers, noise, groups, groupSize, steps, batch, learningRate, beta, cfgScale,
                 samplerSteps, evalSamples, report, feedbackUrl, trainerUrl, inferenceUrl, admin, service, keep, seed,
                 gateMin, maxRegression, sftWeight, rpoAlpha);
     }

@@ -27,9 +27,10 @@ final class LoopReport {
                 """);
         html.append("<h1>Prefloop: the closed loop, ").append(options.world()).append(" world</h1>\n");
         html.append("<p>").append(String.format(Locale.ROOT, "%d rounds, %d simulated labelers with %.0f%% noise, "
-                + "%d pairs per prompt per round, %s %d steps × %d pairs (β %s, lr %.0e); evaluation: %d samples per"
-                + " prompt, the same seeds for every checkpoint.", options.rounds(), options.labelers(),
-                options.noise() * 100, options.pairsPerPrompt(), world.method(), options.steps(), options.batch(),
+                + "%d comparisons per prompt per round (%d groups of %d candidates), %s %d steps × %d pairs (β %s,"
+                + " lr %.0e); evaluation: %d samples per prompt, the same seeds for every checkpoint.", options.rounds(),
+                options.labelers(), options.noise() * 100, options.pairsPerPrompt(), options.groups(),
+                options.groupSize(), world.method(), options.steps(), options.batch(),
                 options.beta(), options.learningRate(), options.evalSamples())).append("</p>\n");
         html.append("<table><tr><th>round</th><th>judgments</th><th>served checkpoint</th><th>gate</th><th>")
                 .append(world.alignmentName()).append("</th><th>Δ vs base</th><th>win rate vs base (ties ½)</th>"

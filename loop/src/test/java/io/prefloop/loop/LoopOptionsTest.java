@@ -20,6 +20,16 @@ class LoopOptionsTest {
     }
 
     @Test
+    void pairsPerPromptAreGroupsOfTwo_largerGroupsPairEveryTwo() {
+        LoopOptions pairs = LoopOptions.parse(new String[] {"--pairs-per-prompt", "5"});
+        assertThat(pairs.groups()).isEqualTo(5);
+        assertThat(pairs.groupSize()).isEqualTo(2);
+        assertThat(pairs.pairsPerPrompt()).isEqualTo(5);
+        assertThat(LoopOptions.parse(new String[] {"--groups", "3", "--group-size", "4"}).pairsPerPrompt()).isEqualTo(18);
+        assertThatThrownBy(() -> LoopOptions.parse(new String[] {"--group-size", "1"})).hasMessageContaining("group-size");
+    }
+
+    @Test
     void evalImagesIsAnotherNameForEvalSamples() {
         assertThat(LoopOptions.parse(new String[] {"--eval-images", "4"}).evalSamples()).isEqualTo(4);
     }

@@ -16,6 +16,9 @@ import java.util.List;
  * prompt from the model's current checkpoint and register them, paired, in the feedback project.
  * Image models read the sampler fields, language models the completion fields.
  *
+ * @param candidatesPerPrompt instead of pairs_per_prompt: this many candidates per prompt, every two
+ *     of them paired (c·(c−1)/2 pairs, as InstructGPT's labelers ranked K outputs and every pair of
+ *     the ranking was trained on): more comparisons per sample
  * @param seed candidate k (over all prompts, in order) of an image model gets seed + k; prompt j of
  *     a language model gets seed + j and its candidates are that seed's choices 0, 1, …
  * @param trajectories store each image's sampling trajectory for D3PO (DDIM with eta > 0 only)
@@ -24,6 +27,7 @@ public record ProposalRequest(
         @NotBlank @Size(max = 200) String model,
         @NotEmpty @Size(max = 64) List<@NotNull @Size(min = 1, max = 1000) String> prompts,
         @Min(1) @Max(16) Integer pairsPerPrompt,
+        @Min(2) @Max(16) Integer candidatesPerPrompt,
         @Min(-1) @Max(9_007_199_254_740_991L) Long seed,
         @Min(1) @Max(1000) Integer steps,
         @Pattern(regexp = "ddim|ddpm", message = "must be ddim or ddpm") String sampler,

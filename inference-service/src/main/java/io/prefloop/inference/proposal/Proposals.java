@@ -60,10 +60,14 @@ public class Proposals {
     }
 
     public Result propose(UUID project, ProposalRequest r) {
-        int perPrompt = 2 * (r.pairsPerPrompt() == null ? 1 : r.pairsPerPrompt());
+        if (r.pairsPerPrompt() != null && r.candidatesPerPrompt() != null) {
+            throw ApiException.invalid("candidates_per_prompt", "give pairs_per_prompt or candidates_per_prompt, not both");
+        }
+        boolean allPairs = r.candidatesPerPrompt() != null;
+        int perPrompt = allPairs ? r.candidatesPerPrompt() : 2 * (r.pairsPerPrompt() == null ? 1 : r.pairsPerPrompt());
         if (r.prompts().size() * perPrompt > ProposalRequest.MAX_CANDIDATES) {
-            throw ApiException.invalid("pairs_per_prompt", "prompts × 2 × pairs_per_prompt may be at most "
-                    + ProposalRequest.MAX_CANDIDATES + " candidates");
+            throw ApiException.invalid(allPairs ? "candidates_per_prompt" : "pairs_per_prompt",
+                    "prompts × candidates per prompt may be at most " + ProposalRequest.MAX_CANDIDATES + " candidates");
         }
         long seed = r.seed() == null || r.seed() == -1 ? ThreadLocalRandom.current().nextLong(1L << 32) : r.seed();
         UUID proposal = UUID.randomUUID();
@@ -97,10 +101,19 @@ public class Proposals {
             candidates.add(new Candidate(id, s.prompt(), s.seed(), trajectory));
         }
         List<Pair> pairs = new ArrayList<>();
-        for (int i = 0; i + 1 < candidates.size(); i += 2) {
-            UUID a = candidates.get(i).id();
-            UUID b = candidates.get(i + 1).id();
-            pairs.add(new Pair(feedback.createPair(project, a, b, proposal + "/p" + i), a, b));
+        for (int start = 0; start < candidates.size(); start += perPrompt) {
+            for (int i = start; i < start + perPrompt; i++) {
+                for (int j = i + 1; j < start + perPrompt; j++) {
+                    if (!allPairs && (i % 2 != 0 || j != i + 1)) {
+                        continue; // disjoint pairs: 2i with 2i + 1
+                    }
+                    UUID a = candidates.get(i).id();
+                    UUID b = candidates.get(j).id();
+                    // the key of disjoint pair (2i, 2i+1) stays "p<2i>", as before all-pairs existed
+                    String key = proposal + (allPairs ? "/p" + i + "-" + j : "/p" + i);
+                    pairs.add(new Pair(feedback.createPair(project, a, b, key), a, b));
+                }
+            }
         }
         return new Result(proposal, project, r.model(), checkpoint, seed, candidates, pairs);
     }

@@ -119,6 +119,40 @@ class ProposalTest extends InferenceTest {
     }
 
     @Test
+    void candidatesPerPromptPairsEveryTwoCandidatesOfAPrompt() {
+        awaitServed("shapes-unet", "v0002");
+        String project = project("image");
+        ApiClient.Response r = api().post("/v1/projects/" + project + "/proposals", SERVICE, """
+                {"model":"shapes-unet","prompts":["a red circle","a blue square"],"candidates_per_prompt":4,
+                 "steps":2,"seed":70}""");
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        JsonNode result = r.json();
+        assertThat(result.get("candidates")).hasSize(8);
+        assertThat(result.get("pairs")).as("4·3/2 pairs per prompt").hasSize(12);
+        java.util.Map<String, String> promptOf = new java.util.HashMap<>();
+        result.get("candidates").forEach(c -> promptOf.put(c.get("id").asString(), c.get("prompt").asString()));
+        java.util.Set<String> distinct = new java.util.HashSet<>();
+        for (JsonNode pair : result.get("pairs")) {
+            String a = pair.get("candidate_a").asString();
+            String b = pair.get("candidate_b").asString();
+            assertThat(promptOf.get(a)).as("pairs never mix prompts").isEqualTo(promptOf.get(b));
+            assertThat(a).isNotEqualTo(b);
+            distinct.add(a.compareTo(b) < 0 ? a + b : b + a);
+        }
+        assertThat(distinct).as("no pair twice").hasSize(12);
+        for (JsonNode pair : result.get("pairs")) {
+            JsonNode stored = platform().feedbackApi().get("/v1/pairs/" + pair.get("id").asString(), ADMIN).json();
+            assertThat(stored.get("candidate_a").asString()).isEqualTo(pair.get("candidate_a").asString());
+            assertThat(stored.get("candidate_b").asString()).isEqualTo(pair.get("candidate_b").asString());
+        }
+
+        ApiClient.Response both = api().post("/v1/projects/" + project + "/proposals", SERVICE,
+                "{\"model\":\"shapes-unet\",\"prompts\":[\"a\"],\"pairs_per_prompt\":1,\"candidates_per_prompt\":3}");
+        assertThat(both.status()).isEqualTo(400);
+        assertThat(both.json().get("errors").get(0).get("field").asString()).isEqualTo("candidates_per_prompt");
+    }
+
+    @Test
     void badProposalsAreRefused() {
         awaitServed("shapes-unet", "v0002");
         String images = project("image");
