@@ -12,7 +12,8 @@ class LoopOptionsTest {
         LoopOptions shapes = LoopOptions.parse(new String[] {});
         assertThat(shapes.world()).isEqualTo("shapes");
         assertThat(shapes.beta()).isEqualTo(500);
-        assertThat(shapes.steps()).isEqualTo(120);
+        assertThat(shapes.steps()).isEqualTo(150);
+        assertThat(shapes.pairsPerPrompt()).as("6 groups of 4").isEqualTo(36);
         LoopOptions replies = LoopOptions.parse(new String[] {"--world", "replies"});
         assertThat(replies.beta()).isEqualTo(0.5);
         assertThat(replies.evalSamples()).isEqualTo(16);
