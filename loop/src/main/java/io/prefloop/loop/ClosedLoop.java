@@ -74,11 +74,15 @@ public final class ClosedLoop {
 
     List<LoopReport.Round> run() throws Exception {
         Instant start = Instant.now();
+        if (world.prompts().size() * options.groupSize() > MAX_CANDIDATES_PER_PROPOSAL) {
+            throw new IllegalArgumentException("--group-size " + options.groupSize() + ": a group of every prompt ("
+                    + world.prompts().size() + ") must fit one proposal of at most " + MAX_CANDIDATES_PER_PROPOSAL
+                    + " candidates");
+        }
         for (Http service : List.of(feedback, trainer, inference)) {
             await("waiting for " + service.base(), () -> service.ready(), Duration.ofMinutes(5));
         }
         String admin = options.adminKey();
-        String service = options.serviceKey();
         trainer.post("/v1/models/sync", admin, "{}");
         String baseVersion = currentVersion().orElseGet(() -> {
             trainer.post("/v1/models/" + model + "/promote", admin, Map.of("version", world.baseVersion(),

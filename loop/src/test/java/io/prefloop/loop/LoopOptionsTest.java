@@ -31,6 +31,15 @@ class LoopOptionsTest {
     }
 
     @Test
+    void aGroupOfEveryPromptMustFitOneProposal_checkedBeforeAnyCall() {
+        // 23 questions × 12 candidates > 256: refused before the loop waits for any service
+        LoopOptions tooBig = LoopOptions.parse(new String[] {"--world", "replies", "--group-size", "12",
+                "--feedback", "http://localhost:1", "--trainer", "http://localhost:1", "--inference", "http://localhost:1"});
+        assertThatThrownBy(() -> new ClosedLoop(tooBig, System.out).run()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--group-size 12");
+    }
+
+    @Test
     void evalImagesIsAnotherNameForEvalSamples() {
         assertThat(LoopOptions.parse(new String[] {"--eval-images", "4"}).evalSamples()).isEqualTo(4);
     }
