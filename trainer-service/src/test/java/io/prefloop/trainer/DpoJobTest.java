@@ -6,13 +6,11 @@ import io.prefloop.common.test.ApiClient;
 import io.prefloop.common.test.RealPostgres;
 import io.prefloop.common.test.ServiceProcess;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -60,15 +58,8 @@ class DpoJobTest {
     @Test
     void aDpoJobTrainsOnTheFeedAndPublishesARegisteredCheckpointWithLineage() {
         ApiClient labeling = feedback.api();
-        String project = labeling.post("/v1/projects", ADMIN, "{\"name\":\"style\",\"modality\":\"text\"}").json()
-                .get("id").asString();
-        for (int i = 0; i < 6; i++) {
-            for (String reply : List.of("Certainly. The answer is " + i + ".", "dunno lol")) {
-                labeling.post("/v1/projects/" + project + "/candidates", SERVICE,
-                        "{\"prompt\":\"Question " + i + "?\",\"text\":\"" + reply + "\",\"model\":\"replies-base\"}");
-            }
-        }
-        labeling.post("/v1/projects/" + project + "/pairs/bulk", SERVICE, "{}");
+        String project = TrainerTestSupport.textProject(labeling, ADMIN, SERVICE, "style", 6, i -> "Question " + i + "?",
+                i -> List.of("Certainly. The answer is " + i + ".", "dunno lol"));
         String labeler = labeling.post("/v1/labelers", ADMIN, "{\"name\":\"ann\"}").json().get("key").asString();
         for (int i = 0; i < 6; i++) {
             JsonNode task = labeling.get("/v1/projects/" + project + "/tasks/next", labeler).json();
@@ -118,15 +109,8 @@ class DpoJobTest {
     @Test
     void aPolicyFiresAfterNNewComparisonsTrainsOnExactlyThemAndPromotes() throws InterruptedException {
         ApiClient labeling = feedback.api();
-        String project = labeling.post("/v1/projects", ADMIN, "{\"name\":\"online\",\"modality\":\"text\"}").json()
-                .get("id").asString();
-        for (int i = 0; i < 8; i++) {
-            for (String reply : List.of("Certainly, " + i + ".", "nah")) {
-                labeling.post("/v1/projects/" + project + "/candidates", SERVICE,
-                        "{\"prompt\":\"Q" + i + "?\",\"text\":\"" + reply + "\"}");
-            }
-        }
-        labeling.post("/v1/projects/" + project + "/pairs/bulk", SERVICE, "{}");
+        String project = TrainerTestSupport.textProject(labeling, ADMIN, SERVICE, "online", 8, i -> "Q" + i + "?",
+                i -> List.of("Certainly, " + i + ".", "nah"));
         String labeler = labeling.post("/v1/labelers", ADMIN, "{\"name\":\"online ann\"}").json().get("key").asString();
         ApiClient trainer = new ApiClient("http://localhost:" + port);
         assertThat(trainer.post("/v1/models/replies-policy/promote", ADMIN, "{\"version\":\"v0001\"}").status())
@@ -138,11 +122,11 @@ class DpoJobTest {
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         String policy = created.json().get("id").asString();
 
-        judge(labeling, project, labeler, 3);
+        TrainerTestSupport.judgeLeft(labeling, project, labeler, 3);
         Thread.sleep(1500);
         assertThat(trainer.get("/v1/jobs?model=replies-policy", ADMIN).json().get("data")).as("3 < 4").isEmpty();
 
-        judge(labeling, project, labeler, 1);
+        TrainerTestSupport.judgeLeft(labeling, project, labeler, 1);
         JsonNode job = awaitJobOf(trainer, "replies-policy");
         JsonNode finished = TrainerTestSupport.awaitJob(trainer, ADMIN, job.get("id").asString());
         assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("succeeded");
@@ -153,7 +137,7 @@ class DpoJobTest {
                 .isEqualTo("v0002");
         assertThat(trainer.get("/v1/policies/" + policy, ADMIN).json().get("trained_through").asLong()).isEqualTo(4);
 
-        judge(labeling, project, labeler, 3);
+        TrainerTestSupport.judgeLeft(labeling, project, labeler, 3);
         Thread.sleep(1500);
         assertThat(trainer.get("/v1/jobs?model=replies-policy", ADMIN).json().get("data"))
                 .as("3 new comparisons are not enough for a second job").hasSize(1);
@@ -162,16 +146,9 @@ class DpoJobTest {
     @Test
     void aTextRewardModelAndAPretrainedRepliesModelArePublished() {
         ApiClient labeling = feedback.api();
-        String project = labeling.post("/v1/projects", ADMIN, "{\"name\":\"rm\",\"modality\":\"text\"}").json()
-                .get("id").asString();
-        for (int i = 0; i < 4; i++) {
-            for (String reply : List.of("Certainly, " + i + ".", "nah")) {
-                labeling.post("/v1/projects/" + project + "/candidates", SERVICE,
-                        "{\"prompt\":\"R" + i + "?\",\"text\":\"" + reply + "\"}");
-            }
-        }
-        labeling.post("/v1/projects/" + project + "/pairs/bulk", SERVICE, "{}");
-        judge(labeling, project, labeling.post("/v1/labelers", ADMIN, "{\"name\":\"rm ann\"}").json().get("key")
+        String project = TrainerTestSupport.textProject(labeling, ADMIN, SERVICE, "rm", 4, i -> "R" + i + "?",
+                i -> List.of("Certainly, " + i + ".", "nah"));
+        TrainerTestSupport.judgeLeft(labeling, project, labeling.post("/v1/labelers", ADMIN, "{\"name\":\"rm ann\"}").json().get("key")
                 .asString(), 4);
         ApiClient trainer = new ApiClient("http://localhost:" + port);
         String rm = trainer.post("/v1/jobs", SERVICE, """
@@ -191,14 +168,6 @@ class DpoJobTest {
         JsonNode base = trainer.get("/v1/models/replies-scratch/checkpoints", ADMIN).json().get(0);
         assertThat(base.get("architecture").get("type").asString()).isEqualTo("causal_transformer");
         assertThat(base.get("metrics").get("loss").asDouble()).isPositive();
-    }
-
-    private static void judge(ApiClient labeling, String project, String labeler, int pairs) {
-        for (int i = 0; i < pairs; i++) {
-            JsonNode task = labeling.get("/v1/projects/" + project + "/tasks/next", labeler).json();
-            labeling.post("/v1/pairs/" + task.get("pair_id").asString() + "/judgments", labeler,
-                    "{\"choice\":\"" + task.get("left").get("choice").asString() + "\"}");
-        }
     }
 
     private static JsonNode awaitJobOf(ApiClient trainer, String model) throws InterruptedException {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.IntFunction;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import tools.jackson.databind.JsonNode;
 
@@ -57,6 +58,33 @@ public final class TrainerTestSupport {
         trainer.add("prefloop.checkpoints.root", () -> dir.resolve("store").toString());
         trainer.add("prefloop.trainer.feedback.url", () -> "http://localhost:" + port);
         return feedback;
+    }
+
+    /**
+     * A text project in the feedback-service with {@code prompts} prompts, each with the replies
+     * {@code replies} gives it, paired by {@code pairs/bulk}; returns the project's id.
+     */
+    public static String textProject(ApiClient labeling, String adminKey, String serviceKey, String name, int prompts,
+            IntFunction<String> prompt, IntFunction<List<String>> replies) {
+        String project = labeling.post("/v1/projects", adminKey, "{\"name\":\"" + name + "\",\"modality\":\"text\"}")
+                .json().get("id").asString();
+        for (int i = 0; i < prompts; i++) {
+            for (String reply : replies.apply(i)) {
+                labeling.post("/v1/projects/" + project + "/candidates", serviceKey,
+                        "{\"prompt\":\"" + prompt.apply(i) + "\",\"text\":\"" + reply + "\"}");
+            }
+        }
+        labeling.post("/v1/projects/" + project + "/pairs/bulk", serviceKey, "{}");
+        return project;
+    }
+
+    /** The labeler takes {@code pairs} tasks and picks the left side of each. */
+    public static void judgeLeft(ApiClient labeling, String project, String labeler, int pairs) {
+        for (int i = 0; i < pairs; i++) {
+            JsonNode task = labeling.get("/v1/projects/" + project + "/tasks/next", labeler).json();
+            labeling.post("/v1/pairs/" + task.get("pair_id").asString() + "/judgments", labeler,
+                    "{\"choice\":\"" + task.get("left").get("choice").asString() + "\"}");
+        }
     }
 
     /** Waits (up to 5 minutes) for a job to succeed, fail or be cancelled; returns it. */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prefloop.common.test.ApiClient;
 import io.prefloop.common.test.ServiceProcess;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -118,21 +117,10 @@ class WorkerCrashTest {
     }
 
     private String judgedTextProject(ApiClient labeling) {
-        String project = labeling.post("/v1/projects", ADMIN, "{\"name\":\"crash\",\"modality\":\"text\"}").json()
-                .get("id").asString();
-        for (int i = 0; i < 6; i++) {
-            for (String reply : List.of("Certainly. The answer is " + i + ".", "dunno lol")) {
-                labeling.post("/v1/projects/" + project + "/candidates", SERVICE,
-                        "{\"prompt\":\"Question " + i + "?\",\"text\":\"" + reply + "\"}");
-            }
-        }
-        labeling.post("/v1/projects/" + project + "/pairs/bulk", SERVICE, "{}");
+        String project = TrainerTestSupport.textProject(labeling, ADMIN, SERVICE, "crash", 6, i -> "Question " + i + "?",
+                i -> List.of("Certainly. The answer is " + i + ".", "dunno lol"));
         String labeler = labeling.post("/v1/labelers", ADMIN, "{\"name\":\"kim\"}").json().get("key").asString();
-        for (int i = 0; i < 6; i++) {
-            JsonNode task = labeling.get("/v1/projects/" + project + "/tasks/next", labeler).json();
-            labeling.post("/v1/pairs/" + task.get("pair_id").asString() + "/judgments", labeler,
-                    "{\"choice\":\"" + task.get("left").get("choice").asString() + "\"}");
-        }
+        TrainerTestSupport.judgeLeft(labeling, project, labeler, 6);
         return project;
     }
 
