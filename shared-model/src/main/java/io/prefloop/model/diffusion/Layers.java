@@ -4,10 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
+import io.prefloop.model.nn.conv.Convolutions;
 
 /**
  * The functional building blocks of the UNet: each holds its {@link Parameter}s (registered in a
@@ -25,7 +25,7 @@ final class Layers {
     /**
      * A reshaped (or sliced) parameter value, owned by {@code like}'s manager: a new array handle
      * derived from a parameter would otherwise belong to the parameter's long-lived manager and
-     * pile up there, one per forward pass (DJL-NOTES.md, "Memory").
+     * pile up there, one per forward pass (docs/djl.md, "Memory").
      */
     static NDArray local(NDArray derived, NDArray like) {
         derived.attach(like.getManager());
@@ -36,7 +36,10 @@ final class Layers {
         return x.mul(Activation.sigmoid(x));
     }
 
-    /** A 2-D convolution with "same" padding for odd kernels, weight (out, in, k, k). */
+    /**
+     * A 2-D convolution with "same" padding for odd kernels, weight (out, in, k, k), computed through
+     * {@link Convolutions} (right gradients on every CPU, docs/djl.md).
+     */
     static final class Conv {
         private final Parameter weight;
         private final Parameter bias;
@@ -51,8 +54,7 @@ final class Layers {
         }
 
         NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-            return Conv2d.conv2d(x, value(ps, weight, x, training), value(ps, bias, x, training),
-                    new Shape(stride, stride), new Shape(pad, pad)).singletonOrThrow();
+            return Convolutions.conv2d(x, value(ps, weight, x, training), value(ps, bias, x, training), stride, pad);
         }
     }
 
@@ -74,7 +76,7 @@ final class Layers {
     /**
      * Group normalization (Wu &amp; He 2018) over (N, C, H, W), affine per channel. DJL 0.36 has no
      * GroupNorm on PyTorch; torch's fused layer_norm over (N, G, C/G·H·W) is the fastest way there
-     * (DJL-NOTES.md), followed by the per-channel affine.
+     * (docs/djl.md), followed by the per-channel affine.
      */
     static final class GroupNorm {
         private final Parameter gamma;

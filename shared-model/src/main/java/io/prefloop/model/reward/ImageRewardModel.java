@@ -9,12 +9,12 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
+import io.prefloop.model.nn.conv.Conv2dLayer;
 import io.prefloop.model.text.PromptCompletion;
 import io.prefloop.model.text.TextTokenizer;
 import io.prefloop.model.text.TransformerBody;
@@ -34,7 +34,7 @@ public final class ImageRewardModel extends AbstractBlock {
 
     private final ImageRewardSpec spec;
     private final TransformerBody promptEncoder;
-    private final List<Conv2d> convs = new ArrayList<>();
+    private final List<Conv2dLayer> convs = new ArrayList<>();
     private final List<Linear> films = new ArrayList<>();
     private final Linear hidden;
     private final Linear head;
@@ -45,12 +45,7 @@ public final class ImageRewardModel extends AbstractBlock {
         int[] channels = spec.channels();
         for (int i = 0; i < channels.length; i++) {
             int stride = i == 0 ? 1 : 2;
-            convs.add(addChildBlock("conv" + i, Conv2d.builder()
-                    .setKernelShape(new Shape(3, 3))
-                    .optPadding(new Shape(1, 1))
-                    .optStride(new Shape(stride, stride))
-                    .setFilters(channels[i])
-                    .build()));
+            convs.add(addChildBlock("conv" + i, new Conv2dLayer(channels[i], 3, stride, 1)));
             films.add(addChildBlock("film" + i, Linear.builder().setUnits(2L * channels[i]).build()));
         }
         hidden = addChildBlock("fc", Linear.builder().setUnits(channels[channels.length - 1]).build());

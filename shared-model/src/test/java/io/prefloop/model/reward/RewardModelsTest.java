@@ -56,6 +56,8 @@ class RewardModelsTest {
     @Test
     void imageRewardModelLearnsWhichColourThePromptAsksFor() {
         try (NDManager m = NDManager.newBaseManager()) {
+            // seeded: 25 steps from an unseeded start missed the bar about one run in five
+            ai.djl.engine.Engine.getInstance().setRandomSeed(1);
             ImageRewardModel model = ImageRewardModel.create(
                     new ImageRewardSpec(8, new int[] {8, 16}, new TransformerSpec(TOKENIZER.vocabSize(), 8, 16, 2, 1, 32)), m);
             RewardTrainer trainer = new RewardTrainer(model, new BradleyTerryLoss(TiePolicy.DROP, 0),

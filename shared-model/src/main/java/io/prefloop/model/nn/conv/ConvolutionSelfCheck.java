@@ -1,0 +1,48 @@
+package io.prefloop.model.nn.conv;
+
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The start-up check of a process that trains or serves: the convolutions of the networks it will
+ * run, float32 against float64, first on libtorch's kernels as shipped (to report whether this CPU
+ * has the bug) and then through {@link Convolutions#verify}, which settles the path in use.
+ */
+public final class ConvolutionSelfCheck {
+
+    private static final Logger log = LoggerFactory.getLogger(ConvolutionSelfCheck.class);
+
+    /**
+     * @param shipped what the kernels as shipped compute on this CPU (for the record only: they are
+     *     not used unless they were also right in every later check, which the default path never needs)
+     * @param status the path in use after the check, or the refusal
+     * @param millis how long the check took
+     */
+    public record Report(ConvolutionCheck.Result shipped, ConvolutionStatus status, long millis) {
+        public String summary() {
+            return "convolution self-check on " + shipped.calls().size() + " shapes in " + millis + " ms: kernels as shipped "
+                    + shipped.summary() + "; in use: " + status.summary();
+        }
+    }
+
+    private ConvolutionSelfCheck() {}
+
+    public static Report run(List<ConvCall> calls) {
+        long start = System.nanoTime();
+        ConvolutionCheck.Result shipped = ConvolutionCheck.run(calls, ConvolutionPath.DIRECT);
+        ConvolutionStatus status;
+        try {
+            status = Convolutions.verify(calls);
+        } catch (UnsafeConvolutionException e) {
+            status = Convolutions.status();
+        }
+        Report report = new Report(shipped, status, (System.nanoTime() - start) / 1_000_000);
+        if (status.trainingAllowed()) {
+            log.info(report.summary());
+        } else {
+            log.error(report.summary());
+        }
+        return report;
+    }
+}
