@@ -125,7 +125,7 @@ public final class ClosedLoop {
             JsonNode job = awaitJob(seenJobs);
             JsonNode finished = awaitTraining(job.get("id").asString());
             String verdict = verdict(finished);
-            boolean promoted = verdict.startsWith("promoted");
+            boolean promoted = promotion(finished) != null && promotion(finished).get("promoted").asBoolean();
             String served = model + "/" + currentVersion().orElse(baseVersion);
             awaitServed(served);
             Evaluation result = evaluate();
@@ -218,23 +218,22 @@ public final class ClosedLoop {
         return state[0];
     }
 
-    /** What the gate decided, from the job's events. */
-    private String verdict(JsonNode job) {
+    /** What the gate decided about the job's checkpoint: its {@code promotion}, null when none decided. */
+    private static JsonNode promotion(JsonNode job) {
+        JsonNode promotion = job.get("promotion");
+        return promotion == null || promotion.isNull() ? null : promotion;
+    }
+
+    private static String verdict(JsonNode job) {
         if (!job.get("status").asString().equals("succeeded")) {
             return job.get("status").asString() + ": " + job.get("error").asString("");
         }
-        JsonNode events = trainer.get("/v1/jobs/" + job.get("id").asString() + "/events?limit=1000", options.adminKey())
-                .get("data");
-        for (JsonNode e : events) {
-            String message = e.get("message").asString();
-            if (message.startsWith("Promoted")) {
-                return "promoted: " + message.substring(message.indexOf('(') + 1, message.length() - 1);
-            }
-            if (message.startsWith("Not promoted")) {
-                return "not promoted: " + message.substring("Not promoted: ".length());
-            }
+        JsonNode promotion = promotion(job);
+        if (promotion == null) {
+            return "no gate decision recorded";
         }
-        return "no gate decision recorded";
+        return (promotion.get("promoted").asBoolean() ? "promoted: " : "not promoted: ")
+                + promotion.get("reason").asString();
     }
 
     private void awaitServed(String checkpoint) throws InterruptedException {

@@ -10,11 +10,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.ContextConfiguration;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -42,6 +46,7 @@ class DpoJobTest {
     static void wiring(DynamicPropertyRegistry registry) throws IOException {
         TrainerTestSupport.copyCommitted("replies-base", "v0001", DIR.resolve("store"), "replies-base");
         TrainerTestSupport.copyCommitted("replies-base", "v0001", DIR.resolve("store"), "replies-policy");
+        TrainerTestSupport.copyCommitted("replies-base", "v0001", DIR.resolve("store"), "replies-refused");
         feedback = TrainerTestSupport.startFeedbackFor(registry, DIR, FEEDBACK_PORT, ADMIN, SERVICE);
     }
 
@@ -54,6 +59,9 @@ class DpoJobTest {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    JdbcClient jdbc;
 
     @Test
     void aDpoJobTrainsOnTheFeedAndPublishesARegisteredCheckpointWithLineage() {
@@ -104,6 +112,52 @@ class DpoJobTest {
         assertThat(tuned.get("metrics").has("loss")).isTrue();
         assertThat(tuned.get("weights_sha256").asString()).isNotEqualTo(checkpoints.get(0).get("weights_sha256").asString());
         assertThat(Files.exists(DIR.resolve("store/replies-base/v0002/model.safetensors"))).isTrue();
+
+        assertThat(finished.get("result").get("model").asString()).isEqualTo("replies-base");
+        assertThat(finished.get("result").get("version").asString()).isEqualTo("v0002");
+        assertThat(finished.get("promotion").isNull()).as("a job without a policy is not gated").isTrue();
+        JsonNode publication = only(events, "publication");
+        assertThat(publication.get("data").get("model").asString()).isEqualTo("replies-base");
+        assertThat(publication.get("data").get("version").asString()).isEqualTo("v0002");
+        assertThat(publication.get("message").asString()).isEqualTo("Published replies-base/v0002");
+    }
+
+    @Test
+    void aJobResumedAfterItsCheckpointWasPublishedRecordsTheSameResultWithoutTrainingAgain() {
+        ApiClient labeling = feedback.api();
+        String project = TrainerTestSupport.textProject(labeling, ADMIN, SERVICE, "resumed", 2, i -> "P" + i + "?",
+                i -> List.of("Certainly, " + i + ".", "nah"));
+        TrainerTestSupport.judgeLeft(labeling, project, labeling.post("/v1/labelers", ADMIN, "{\"name\":\"res ann\"}")
+                .json().get("key").asString(), 2);
+        ApiClient trainer = new ApiClient("http://localhost:" + port);
+        String job = trainer.post("/v1/jobs", SERVICE, """
+                {"method":"reward_model","model":"replies-resumed-reward","project":"%s","seed":2,
+                 "hyperparameters":{"steps":1,"batch_size":2,"heldout_fraction":0}}""".formatted(project))
+                .json().get("id").asString();
+        JsonNode first = TrainerTestSupport.awaitJob(trainer, ADMIN, job);
+        assertThat(first.get("status").asString()).as(first.toString()).isEqualTo("succeeded");
+
+        // as if its worker had died after publishing to the store, before registering and recording the result
+        jdbc.sql("delete from checkpoints where job_id = ?").param(UUID.fromString(job)).update();
+        jdbc.sql("""
+                update jobs set status = 'running', finished_at = null, result_model = null, result_version = null,
+                       lease_owner = 'a dead worker', lease_expires_at = now() - interval '1 second'
+                where id = ?""").param(UUID.fromString(job)).update();
+        JsonNode resumed = TrainerTestSupport.awaitJob(trainer, ADMIN, job);
+        assertThat(resumed.get("status").asString()).as(resumed.toString()).isEqualTo("succeeded");
+        assertThat(resumed.get("result")).isEqualTo(first.get("result"));
+        assertThat(resumed.get("result").get("version").asString()).isEqualTo("v0001");
+        assertThat(trainer.get("/v1/models/replies-resumed-reward/checkpoints", ADMIN).json().findValuesAsString("version"))
+                .containsExactly("v0001");
+        List<JsonNode> publications = new ArrayList<>();
+        trainer.get("/v1/jobs/" + job + "/events", ADMIN).json().get("data").forEach(e -> {
+            if (e.get("type").asString().equals("publication")) {
+                publications.add(e);
+            }
+        });
+        assertThat(publications).hasSize(2);
+        assertThat(publications.get(1).get("data")).isEqualTo(publications.get(0).get("data"));
+        assertThat(publications.get(1).get("message").asString()).contains("was published before the restart");
     }
 
     @Test
@@ -121,6 +175,13 @@ class DpoJobTest {
                 .formatted(project));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         String policy = created.json().get("id").asString();
+        assertThat(trainer.post("/v1/models/replies-refused/promote", ADMIN, "{\"version\":\"v0001\"}").status())
+                .isEqualTo(200);
+        ApiClient.Response unreachable = trainer.post("/v1/policies", ADMIN, """
+                {"project":"%s","model":"replies-refused","method":"dpo","every_n":4,
+                 "hyperparameters":{"steps":2,"batch_size":2},"gate":{"metric":"rewards/accuracies","min":2.0}}"""
+                .formatted(project));
+        assertThat(unreachable.status()).as(unreachable.body()).isEqualTo(201);
 
         TrainerTestSupport.judgeLeft(labeling, project, labeler, 3);
         Thread.sleep(1500);
@@ -136,6 +197,33 @@ class DpoJobTest {
         assertThat(trainer.get("/v1/models/replies-policy/current", ADMIN).json().get("version").asString())
                 .isEqualTo("v0002");
         assertThat(trainer.get("/v1/policies/" + policy, ADMIN).json().get("trained_through").asLong()).isEqualTo(4);
+        assertThat(finished.get("result").get("model").asString()).isEqualTo("replies-policy");
+        assertThat(finished.get("result").get("version").asString()).isEqualTo("v0002");
+        JsonNode promotion = finished.get("promotion");
+        assertThat(promotion.get("promoted").asBoolean()).isTrue();
+        assertThat(promotion.get("metric").asString()).isEqualTo("rewards/accuracies");
+        assertThat(promotion.get("value").asDouble()).isBetween(0.0, 1.0);
+        assertThat(promotion.get("min").asDouble()).isZero();
+        assertThat(promotion.get("quality_regression").asDouble()).isGreaterThanOrEqualTo(0.0);
+        assertThat(promotion.get("max_regression").asDouble()).isEqualTo(0.1);
+        assertThat(promotion.get("reason").asString()).startsWith("rewards/accuracies = ").contains(" ≥ 0.0");
+        JsonNode promotionEvent = only(trainer.get("/v1/jobs/" + finished.get("id").asString() + "/events", ADMIN)
+                .json().get("data"), "promotion");
+        assertThat(promotionEvent.get("data")).isEqualTo(promotion);
+        assertThat(promotionEvent.get("message").asString()).startsWith("Promoted replies-policy/v0002 (");
+
+        JsonNode refused = TrainerTestSupport.awaitJob(trainer, ADMIN, awaitJobOf(trainer, "replies-refused").get("id").asString());
+        assertThat(refused.get("status").asString()).as(refused.toString()).isEqualTo("succeeded");
+        assertThat(refused.get("result").get("version").asString()).isEqualTo("v0002");
+        assertThat(refused.get("promotion").get("promoted").asBoolean()).isFalse();
+        assertThat(refused.get("promotion").get("min").asDouble()).isEqualTo(2.0);
+        assertThat(refused.get("promotion").get("reason").asString()).contains(" not ≥ 2.0");
+        assertThat(trainer.get("/v1/models/replies-refused/current", ADMIN).json().get("version").asString())
+                .as("a refused checkpoint is not promoted").isEqualTo("v0001");
+        JsonNode refusal = only(trainer.get("/v1/jobs/" + refused.get("id").asString() + "/events", ADMIN).json()
+                .get("data"), "promotion");
+        assertThat(refusal.get("level").asString()).isEqualTo("warn");
+        assertThat(refusal.get("data")).isEqualTo(refused.get("promotion"));
 
         TrainerTestSupport.judgeLeft(labeling, project, labeler, 3);
         Thread.sleep(1500);
@@ -168,6 +256,17 @@ class DpoJobTest {
         JsonNode base = trainer.get("/v1/models/replies-scratch/checkpoints", ADMIN).json().get(0);
         assertThat(base.get("architecture").get("type").asString()).isEqualTo("causal_transformer");
         assertThat(base.get("metrics").get("loss").asDouble()).isPositive();
+    }
+
+    private static JsonNode only(JsonNode events, String type) {
+        List<JsonNode> found = new ArrayList<>();
+        events.forEach(e -> {
+            if (e.get("type").asString().equals(type)) {
+                found.add(e);
+            }
+        });
+        assertThat(found).as(type + " events in " + events).hasSize(1);
+        return found.get(0);
     }
 
     private static JsonNode awaitJobOf(ApiClient trainer, String model) throws InterruptedException {

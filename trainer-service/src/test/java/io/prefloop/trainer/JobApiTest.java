@@ -52,6 +52,8 @@ class JobApiTest {
         assertThat(job.get("hyperparameters").get("beta").asDouble()).isEqualTo(0.5);
         assertThat(job.get("hyperparameters").get("loss_type").asString()).isEqualTo("sigmoid");
         assertThat(job.get("progress").get("steps_total").asInt()).isEqualTo(300);
+        assertThat(job.get("result").isNull()).as("nothing published yet").isTrue();
+        assertThat(job.get("promotion").isNull()).as("no policy, no gate").isTrue();
         String id = job.get("id").asString();
 
         assertThat(api.get("/v1/jobs/" + id, "svc").json().get("seed").asLong()).isEqualTo(7);

@@ -103,6 +103,8 @@ class WorkerCrashTest {
         JsonNode checkpoints = second.api().get("/v1/models/replies-crash/checkpoints", ADMIN).json();
         assertThat(checkpoints.findValuesAsString("version")).containsExactly("v0001", "v0002");
         assertThat(checkpoints.get(1).get("job_id").asString()).isEqualTo(job);
+        assertThat(finished.get("result").get("model").asString()).isEqualTo("replies-crash");
+        assertThat(finished.get("result").get("version").asString()).isEqualTo("v0002");
         try (Stream<Path> versions = Files.list(store.resolve("replies-crash"))) {
             assertThat(versions.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted())
                     .containsExactly("v0001", "v0002");

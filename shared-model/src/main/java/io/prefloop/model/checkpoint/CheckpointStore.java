@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where checkpoints live (DESIGN.md, "Checkpoints"). A published checkpoint is immutable: publishing
+ * Where checkpoints live (docs/checkpoints.md). A published checkpoint is immutable: publishing
  * the same model/version twice fails with {@link CheckpointExistsException}; readers see a
  * checkpoint completely or not at all; loading verifies the weights' SHA-256.
  */

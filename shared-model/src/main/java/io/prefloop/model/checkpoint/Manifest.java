@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * The {@code manifest.json} next to {@code model.safetensors} (DESIGN.md, "Checkpoints").
+ * The {@code manifest.json} next to {@code model.safetensors} (docs/checkpoints.md).
  * Written with snake_case field names. {@code architecture} is whatever the model family needs to
  * rebuild its network (sizes, vocabulary...), so new families need no change here.
  *

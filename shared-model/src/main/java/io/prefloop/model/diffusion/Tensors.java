@@ -19,7 +19,7 @@ public final class Tensors {
     /** Per-sample mean squared error over all non-batch axes (C·H·W): shape (N). */
     public static NDArray perSampleMse(NDArray pred, NDArray target) {
         long n = pred.getShape().get(0);
-        // DJL's mean over several axes is unsupported on PyTorch: flatten first (DJL-NOTES.md)
+        // DJL's mean over several axes is unsupported on PyTorch: flatten first (docs/djl.md)
         return pred.sub(target).square().reshape(n, -1).mean(new int[] {1});
     }
 

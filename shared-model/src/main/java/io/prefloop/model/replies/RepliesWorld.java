@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The replies world (DESIGN.md, "Synthetic worlds"): short factual questions, each answerable in
+ * The replies world (docs/language.md, "The replies world"): short factual questions, each answerable in
  * several {@link Style styles}. The base model is pretrained mostly on casual and terse replies,
  * so the formal style that the simulated labelers prefer is a minority that human feedback must
  * bring forward.

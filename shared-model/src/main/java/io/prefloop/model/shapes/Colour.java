@@ -35,8 +35,9 @@ public enum Colour {
     /**
      * The colour that pretraining data shows instead of this one when it is wrong: one fixed
      * partner per colour (a cycle red→purple→blue→green→yellow→red), so that the mistake is
-     * systematic. Uniformly random wrong colours are washed out by classifier-free guidance
-     * (PROTOTYPE.md); a fixed confusion keeps a real second mode in p(x | "red ...").
+     * systematic. Uniformly random wrong colours are washed out by classifier-free guidance, as an
+     * earlier PyTorch prototype of this world measured (docs/diffusion.md, "An earlier PyTorch
+     * prototype"); a fixed confusion keeps a real second mode in p(x | "red ...").
      */
     public Colour confusedWith() {
         return switch (this) {

@@ -19,9 +19,10 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The DCO personalisation experiment (issue 3): teach the base a shape it never saw (the ring) from
- * five captioned reference images in two colours, by plain fine-tuning (denoising loss) and by DCO
- * against the frozen base, then prompt rings in the three colours absent from the references.
+ * The DCO personalisation experiment (docs/diffusion.md, "DCO personalisation experiment"): teach
+ * the base a shape it never saw (the ring) from five captioned reference images in two colours, by
+ * plain fine-tuning (denoising loss) and by DCO against the frozen base, then prompt rings in the
+ * three colours absent from the references.
  * Subject fidelity = oracle sees a ring; colour adherence = oracle sees the prompted colour. DCO is
  * sampled with reward guidance at several w_rg (0 = the base, 1 = the tuned model alone when
  * w_text = 1).

@@ -26,12 +26,16 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The Diffusion-DPO quality experiment (issue 3): from the base, sample groups of images per prompt,
- * let simulated labelers compare every pair in a group (or, with {@code --pairing aligned}, only
- * pairs whose images differ in yes/no alignment) by graded score with a noise rate, train
- * Diffusion-DPO (with an SFT term on the preferred images) against the frozen round's starting
- * model, then sample from the tuned model and run a second round. Reports the oracle's alignment
- * on held-out seeds and each round's win rate against the base on paired seeds.
+ * The Diffusion-DPO quality experiment (docs/diffusion.md, "Diffusion-DPO quality experiment"). Its
+ * aim: two rounds of simulated feedback raise the oracle's prompt alignment by at least 15 points
+ * (goal 20) and win at least 70% of the decisive paired comparisons against the base.
+ *
+ * <p>From the base, sample groups of images per prompt, let simulated labelers compare every pair
+ * in a group (or, with {@code --pairing aligned}, only pairs whose images differ in yes/no
+ * alignment) by graded score with a noise rate, train Diffusion-DPO (with an SFT term on the
+ * preferred images) against the frozen round's starting model, then sample from the tuned model and
+ * run a second round. Reports the oracle's alignment on held-out seeds and each round's win rate
+ * against the base on paired seeds.
  *
  * <pre>
  * java ... io.prefloop.model.shapes.DpoExperiment --store a-copy-of-shared-model/checkpoints

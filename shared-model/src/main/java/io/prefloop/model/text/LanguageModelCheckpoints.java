@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Language models in the checkpoint format of DESIGN.md: the architecture spec (plus
+ * Language models in the checkpoint format of docs/checkpoints.md: the architecture spec (plus
  * {@code "tokenizer": "byte"}) in the manifest, the parameters in model.safetensors.
  */
 public final class LanguageModelCheckpoints {

@@ -8,7 +8,7 @@ public final class LanguageModels {
 
     private LanguageModels() {}
 
-    /** A frozen copy of a model: the DPO reference (DJL-NOTES: copy, then freeze). */
+    /** A frozen copy of a model: the DPO reference (docs/djl.md, "Copying a model into a frozen reference"). */
     public static TransformerLm frozenCopy(TransformerLm source, NDManager manager) {
         TransformerLm copy = TransformerLm.create(source.spec(), manager);
         BlockWeights.load(copy, BlockWeights.of(source));

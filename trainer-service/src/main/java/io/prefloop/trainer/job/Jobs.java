@@ -145,6 +145,16 @@ public class Jobs {
         return Page.of(rows, limit, e -> Long.toString(e.id()));
     }
 
+    /**
+     * Records what the promotion gate decided about the job's checkpoint, on the job and as a
+     * {@code promotion} event whose data are the same fields.
+     */
+    public void recordPromotion(UUID job, JobView.Promotion promotion, String message) {
+        jdbc.sql("update jobs set promotion = ?::jsonb where id = ?")
+                .params(json.writeValueAsString(promotion), job).update();
+        event(job, promotion.promoted() ? "info" : "warn", "promotion", message, json.convertValue(promotion, MAP));
+    }
+
     public void event(UUID job, String level, String type, String message, Map<String, Object> data) {
         jdbc.sql("insert into job_events (job_id, level, type, message, data) values (?, ?, ?, ?, ?::jsonb)")
                 .params(job, level, type, message, data == null ? null : json.writeValueAsString(data)).update();
@@ -157,7 +167,11 @@ public class Jobs {
                 rs.getString("status"), rs.getBoolean("cancel_requested"), rs.getString("error"),
                 new JobView.Progress(rs.getInt("steps_done"), rs.getInt("steps_total")), rs.getString("created_by"),
                 instant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"),
-                rs.getObject("policy_id", UUID.class), (Long) rs.getObject("feed_after"), (Long) rs.getObject("feed_to"));
+                rs.getObject("policy_id", UUID.class), (Long) rs.getObject("feed_after"), (Long) rs.getObject("feed_to"),
+                rs.getString("result_version") == null ? null
+                        : new JobView.Result(rs.getString("result_model"), rs.getString("result_version")),
+                rs.getString("promotion") == null ? null
+                        : json.readValue(rs.getString("promotion"), JobView.Promotion.class));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -146,21 +146,27 @@ public class Policies {
             return;
         }
         PolicyView.Gate gate = policy.gate();
-        Object value = published.metrics().get(gate.metric());
-        Object regression = published.metrics().get("quality_regression");
-        boolean reaches = value instanceof Number n && n.doubleValue() >= gate.min();
-        boolean keepsQuality = regression instanceof Number r && r.doubleValue() <= gate.maxRegression();
+        Double value = number(published.metrics().get(gate.metric()));
+        Double regression = number(published.metrics().get("quality_regression"));
+        boolean reaches = value != null && value >= gate.min();
+        boolean keepsQuality = regression != null && regression <= gate.maxRegression();
         boolean passes = reaches && keepsQuality;
         String verdict = gate.metric() + " = " + value + (reaches ? " ≥ " : " not ≥ ") + gate.min()
                 + ", quality_regression = " + regression + (keepsQuality ? " ≤ " : " not ≤ ") + gate.maxRegression();
+        JobView.Promotion promotion = new JobView.Promotion(passes, gate.metric(), value, gate.min(), regression,
+                gate.maxRegression(), verdict);
         if (passes) {
             registry.promote(published.model(), published.version(), "policy " + policy.id() + ": " + verdict, system);
-            jobs.event(job.id(), "info", "message", "Promoted " + published.model() + "/" + published.version()
-                    + " (" + verdict + ")", null);
+            jobs.recordPromotion(job.id(), promotion, "Promoted " + published.model() + "/" + published.version()
+                    + " (" + verdict + ")");
         } else {
-            jobs.event(job.id(), "warn", "message", "Not promoted: " + verdict, null);
+            jobs.recordPromotion(job.id(), promotion, "Not promoted: " + verdict);
         }
         log.info("Policy {} job {}: {}", policy.id(), job.id(), verdict);
+    }
+
+    private static Double number(Object metric) {
+        return metric instanceof Number n ? n.doubleValue() : null;
     }
 
     private PolicyView map(ResultSet rs, int row) throws SQLException {

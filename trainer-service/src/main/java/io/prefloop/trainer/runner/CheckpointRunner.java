@@ -31,13 +31,15 @@ abstract class CheckpointRunner implements JobRunner {
     public final void run(JobView job, JobContext context) throws Exception {
         Optional<CheckpointView> existing = publications.existing(job);
         if (existing.isPresent()) {
-            context.message("This job's checkpoint " + existing.get().model() + "/" + existing.get().version()
-                    + " was published before the restart; not training again");
+            CheckpointView published = existing.get();
+            context.published(published.model(), published.version(), "This job's checkpoint " + published.model()
+                    + "/" + published.version() + " was published before the restart; not training again");
         } else {
             try (NDManager manager = NDManager.newBaseManager(context.device())) {
                 Result result = train(job, context, manager);
                 CheckpointView published = publications.publish(job, result.manifest(), result.weights());
-                context.message("Published " + published.model() + "/" + published.version());
+                context.published(published.model(), published.version(),
+                        "Published " + published.model() + "/" + published.version());
             }
         }
         training.finished(job);

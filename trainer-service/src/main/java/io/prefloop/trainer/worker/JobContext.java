@@ -62,6 +62,13 @@ public class JobContext {
         return device;
     }
 
+    /** Records the checkpoint the job published (or found published by a previous attempt) as its result. */
+    public void published(String model, String version, String message) {
+        if (!queue.published(job, worker, model, version, message)) {
+            throw new JobStoppedException(false, "This worker no longer holds the job's lease");
+        }
+    }
+
     public void message(String message) {
         jobs.event(job, "info", "message", message, null);
     }

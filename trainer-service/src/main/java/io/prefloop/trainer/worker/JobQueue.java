@@ -2,6 +2,7 @@ package io.prefloop.trainer.worker;
 
 import io.prefloop.trainer.job.JobView;
 import io.prefloop.trainer.job.Jobs;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -54,6 +55,23 @@ public class JobQueue {
                 update jobs set lease_expires_at = now() + make_interval(secs => ?), steps_done = ?
                 where id = ? and lease_owner = ? and status = 'running'""")
                 .params(properties.lease().toMillis() / 1000.0, stepsDone, job, worker).update() == 1;
+    }
+
+    /**
+     * Records the checkpoint the job published, on the job and as a {@code publication} event.
+     *
+     * @return false when this worker no longer holds the job: it must stop without writing
+     */
+    @Transactional
+    public boolean published(UUID job, String worker, String model, String version, String message) {
+        boolean held = jdbc.sql("""
+                update jobs set result_model = ?, result_version = ?
+                where id = ? and lease_owner = ? and status = 'running'""")
+                .params(model, version, job, worker).update() == 1;
+        if (held) {
+            jobs.event(job, "info", "publication", message, Map.of("model", model, "version", version));
+        }
+        return held;
     }
 
     public boolean cancelRequested(UUID job) {

@@ -18,6 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The training workers of this process: each polls the queue, runs one job at a time with the
@@ -34,12 +36,15 @@ class JobWorkers implements SmartLifecycle {
     private final List<JobRunner> runners;
     private final Policies policies;
     private final WorkerProperties properties;
+    private final TransactionTemplate transaction;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
     private Device device;
 
-    JobWorkers(JobQueue queue, Jobs jobs, List<JobRunner> runners, Policies policies, WorkerProperties properties) {
+    JobWorkers(JobQueue queue, Jobs jobs, List<JobRunner> runners, Policies policies, WorkerProperties properties,
+            PlatformTransactionManager transactions) {
         this.queue = queue;
+        this.transaction = new TransactionTemplate(transactions);
         this.policies = policies;
         this.jobs = jobs;
         this.runners = runners;
@@ -93,9 +98,12 @@ class JobWorkers implements SmartLifecycle {
                 properties.heartbeat(), Clock.systemUTC(), device);
         try {
             runner.get().run(job, context);
-            if (queue.finish(job.id(), worker, "succeeded", null)) {
-                policies.jobSucceeded(job, new Caller("worker:" + worker, worker, Role.SERVICE));
-            }
+            // one transaction: whoever sees the job succeeded also sees its gate decision and its policy's progress
+            transaction.executeWithoutResult(t -> {
+                if (queue.finish(job.id(), worker, "succeeded", null)) {
+                    policies.jobSucceeded(job, new Caller("worker:" + worker, worker, Role.SERVICE));
+                }
+            });
         } catch (JobStoppedException e) {
             if (e.cancelled()) {
                 queue.finish(job.id(), worker, "cancelled", null);

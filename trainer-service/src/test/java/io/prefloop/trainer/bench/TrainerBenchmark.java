@@ -44,8 +44,9 @@ import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Issue 5's numbers. (1) Online latency: a Diffusion-DPO policy on a shapes project with
- * every_n = N; a labeler judges N pairs through the real feedback-service; the clock runs from
+ * The trainer-service's two benchmark numbers (docs/benchmarks.md, "trainer-service"). (1) Online
+ * latency: a Diffusion-DPO policy on a shapes project with every_n = N; a labeler judges N pairs
+ * through the real feedback-service; the clock runs from
  * the N-th judgment's answer to the moment the trainer's registry names the new checkpoint
  * current. (2) Overhead: the job's training steps per second (from its metric events) against
  * the bare shared-model loop ({@link DiffusionDpoTrainer} on the same pairs, same batch, same
