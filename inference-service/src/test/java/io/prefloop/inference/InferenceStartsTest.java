@@ -16,4 +16,14 @@ class InferenceStartsTest extends InferenceTest {
         assertThat(api.get("/actuator/prometheus", null).body()).contains("jvm_memory_used_bytes");
         assertThat(api.get("/v3/api-docs", null).status()).isEqualTo(200);
     }
+
+    @Test
+    void showsItsConvolutionGradientCheckInTheModelList() {
+        var convolutions = api().get("/v1/models", ADMIN).json().get("convolutions");
+        assertThat(convolutions.get("training_allowed").asBoolean()).as(convolutions.toString()).isTrue();
+        assertThat(convolutions.get("shapes_checked").asInt()).isGreaterThan(10);
+        assertThat(convolutions.get("worst_relative_error").asDouble()).isLessThan(1e-3);
+        assertThat(convolutions.get("path").asString()).isIn("direct", "padded_channels", "onednn_off", "float64");
+        assertThat(convolutions.get("summary").asString()).contains("convolution self-check");
+    }
 }

@@ -142,6 +142,16 @@ class DiffusionJobsTest {
         assertThat(metrics.get("quality_regression_on").asString()).isEqualTo("heldout");
         assertThat(checkpoint.get("architecture").get("family").asString()).isEqualTo("unet-eps");
         assertThat(checkpoint.get("hyperparameters").get("sft_weight").asDouble()).isEqualTo(100.0);
+
+        JsonNode convolutions = null;
+        for (JsonNode event : trainer.get("/v1/jobs/" + job + "/events", ADMIN).json().get("data")) {
+            if (event.has("data") && event.get("data").has("training_allowed")) {
+                convolutions = event.get("data");
+            }
+        }
+        assertThat(convolutions).as("the job's convolution check event").isNotNull();
+        assertThat(convolutions.get("training_allowed").asBoolean()).isTrue();
+        assertThat(convolutions.get("shapes_checked").asInt()).isGreaterThan(10);
     }
 
     @Test

@@ -4,7 +4,9 @@ import io.prefloop.common.auth.Allow;
 import io.prefloop.common.auth.Role;
 import io.prefloop.inference.registry.RegistryFollower;
 import java.time.Instant;
+import io.prefloop.model.nn.conv.ConvolutionSelfCheck;
 import java.util.List;
+import java.util.Map;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -25,15 +27,18 @@ class ModelsController {
 
     record Registry(String url, Instant lastPoll, String error) {}
 
-    record ModelsView(List<ModelView> data, Registry registry) {}
+    /** @param convolutions the start-up convolution gradient check (docs/djl.md) */
+    record ModelsView(List<ModelView> data, Registry registry, Map<String, Object> convolutions) {}
 
     private final ServedModels models;
     private final RegistryFollower follower;
     private final ModelLoader loader;
     private final String trainerUrl;
+    private final ConvolutionSelfCheck.Report convolutions;
 
     ModelsController(ServedModels models, RegistryFollower follower, ModelLoader loader,
-            io.prefloop.inference.InferenceProperties properties) {
+            io.prefloop.inference.InferenceProperties properties, ConvolutionSelfCheck.Report convolutions) {
+        this.convolutions = convolutions;
         this.models = models;
         this.follower = follower;
         this.loader = loader;
@@ -51,6 +56,7 @@ class ModelsController {
             return new ModelView(slot.name(), m == null ? null : m.kind().json(), slot.registryVersion(), loaded,
                     slot.loadingVersion(), slot.refusals());
         }).toList();
-        return new ModelsView(views, new Registry(trainerUrl, follower.lastPoll(), follower.lastError()));
+        return new ModelsView(views, new Registry(trainerUrl, follower.lastPoll(), follower.lastError()),
+                convolutions.toMap());
     }
 }

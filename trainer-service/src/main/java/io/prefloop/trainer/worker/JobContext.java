@@ -72,4 +72,9 @@ public class JobContext {
     public void message(String message) {
         jobs.event(job, "info", "message", message, null);
     }
+
+    /** A message with structured data beside its prose. */
+    public void message(String level, String message, Map<String, Object> data) {
+        jobs.event(job, level, "message", message, data);
+    }
 }

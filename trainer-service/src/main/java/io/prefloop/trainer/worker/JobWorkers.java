@@ -1,17 +1,25 @@
 package io.prefloop.trainer.worker;
 
 import ai.djl.Device;
-import io.prefloop.model.nn.DeviceSetting;
 import io.prefloop.common.auth.Caller;
-import io.prefloop.model.nn.GradientRecording;
 import io.prefloop.common.auth.Role;
+import io.prefloop.model.nn.DeviceSetting;
+import io.prefloop.model.nn.GradientRecording;
+import io.prefloop.model.nn.conv.ConvolutionPath;
+import io.prefloop.model.nn.conv.ConvolutionSelfCheck;
+import io.prefloop.model.nn.conv.ConvolutionStatus;
+import io.prefloop.model.nn.conv.Convolutions;
+import io.prefloop.model.shapes.ShapesConvolutions;
 import io.prefloop.trainer.job.JobView;
-import io.prefloop.trainer.policy.Policies;
 import io.prefloop.trainer.job.Jobs;
+import io.prefloop.trainer.policy.Policies;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -40,6 +48,7 @@ class JobWorkers implements SmartLifecycle {
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
     private Device device;
+    private volatile ConvolutionSelfCheck.Report convolutions;
 
     JobWorkers(JobQueue queue, Jobs jobs, List<JobRunner> runners, Policies policies, WorkerProperties properties,
             PlatformTransactionManager transactions) {
@@ -56,6 +65,7 @@ class JobWorkers implements SmartLifecycle {
         if (properties.count() > 0) {
             device = DeviceSetting.choose("prefloop.trainer.workers.device", properties.device());
             log.info("{} training worker(s) on {}", properties.count(), device);
+            convolutions = ConvolutionSelfCheck.run(ShapesConvolutions.calls(8), device);
         }
         running = true;
         String process = ManagementFactory.getRuntimeMXBean().getName();
@@ -96,8 +106,14 @@ class JobWorkers implements SmartLifecycle {
         }
         JobContext context = new JobContext(job.id(), worker, job.progress().stepsTotal(), queue, jobs,
                 properties.heartbeat(), Clock.systemUTC(), device);
+        reportConvolutions(context);
+        ConvolutionPath before = Convolutions.path();
         try {
             runner.get().run(job, context);
+            if (Convolutions.path() != before) {
+                context.message("warn", "Convolution gradients were wrong on a new layer shape; convolutions now use "
+                        + Convolutions.path().description() + " (" + Convolutions.status().summary() + ")", null);
+            }
             // one transaction: whoever sees the job succeeded also sees its gate decision and its policy's progress
             transaction.executeWithoutResult(t -> {
                 if (queue.finish(job.id(), worker, "succeeded", null)) {
@@ -116,6 +132,19 @@ class JobWorkers implements SmartLifecycle {
             log.warn("Job {} failed", job.id(), e);
             queue.finish(job.id(), worker, "failed", e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Every job starts with where this worker stands with its convolution gradients: a job whose
+     * convolutions cannot be trained right fails at its first step with the reason (text jobs have none).
+     */
+    private void reportConvolutions(JobContext context) {
+        ConvolutionStatus status = Convolutions.status();
+        Map<String, Object> data = convolutions == null ? new LinkedHashMap<>() : new LinkedHashMap<>(convolutions.toMap());
+        data.put("path", status.path().name().toLowerCase(Locale.ROOT));
+        data.put("training_allowed", status.trainingAllowed());
+        data.put("shapes_checked", status.shapesChecked());
+        context.message(status.trainingAllowed() ? "info" : "warn", status.summary(), data);
     }
 
     private void sleepQuietly() {

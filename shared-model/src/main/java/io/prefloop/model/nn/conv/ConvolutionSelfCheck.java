@@ -1,6 +1,9 @@
 package io.prefloop.model.nn.conv;
 
+import ai.djl.Device;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,16 +27,31 @@ public final class ConvolutionSelfCheck {
             return "convolution self-check on " + shipped.calls().size() + " shapes in " + millis + " ms: kernels as shipped "
                     + shipped.summary() + "; in use: " + status.summary();
         }
+
+        /** For JSON views: snake_case keys. */
+        public Map<String, Object> toMap() {
+            Map<String, Object> map = new LinkedHashMap<>();
+            map.put("path", status.path().name().toLowerCase(java.util.Locale.ROOT));
+            map.put("path_description", status.path().description());
+            map.put("training_allowed", status.trainingAllowed());
+            map.put("shapes_checked", status.shapesChecked());
+            map.put("worst_relative_error", Double.isFinite(status.worstError()) ? status.worstError() : null);
+            map.put("kernels_as_shipped_right", shipped.right());
+            map.put("summary", summary());
+            map.put("millis", millis);
+            return map;
+        }
     }
 
     private ConvolutionSelfCheck() {}
 
-    public static Report run(List<ConvCall> calls) {
+    /** On {@code device}, where the process will train or serve. */
+    public static Report run(List<ConvCall> calls, Device device) {
         long start = System.nanoTime();
-        ConvolutionCheck.Result shipped = ConvolutionCheck.run(calls, ConvolutionPath.DIRECT);
+        ConvolutionCheck.Result shipped = ConvolutionCheck.run(calls, ConvolutionPath.DIRECT, device);
         ConvolutionStatus status;
         try {
-            status = Convolutions.verify(calls);
+            status = Convolutions.verify(calls, device);
         } catch (UnsafeConvolutionException e) {
             status = Convolutions.status();
         }

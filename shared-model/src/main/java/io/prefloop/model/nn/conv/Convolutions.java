@@ -1,5 +1,6 @@
 package io.prefloop.model.nn.conv;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -51,7 +52,7 @@ public final class Convolutions {
             recorded.add(call);
         }
         if (!verified.contains(call) && JniUtils.isGradMode()) {
-            verify(List.of(call));
+            verify(List.of(call), x.getDevice());
         }
         return compute(x, weight, bias, stride, pad, path);
     }
@@ -85,7 +86,7 @@ public final class Convolutions {
      *
      * @throws UnsafeConvolutionException when no path computes right gradients for them
      */
-    public static synchronized ConvolutionStatus verify(Collection<ConvCall> calls) {
+    public static synchronized ConvolutionStatus verify(Collection<ConvCall> calls, Device device) {
         if (refusal != null) {
             throw new UnsafeConvolutionException(refusal);
         }
@@ -99,7 +100,7 @@ public final class Convolutions {
             return status();
         }
         ConvolutionPath candidate = path;
-        ConvolutionCheck.Result result = ConvolutionCheck.run(todo, candidate);
+        ConvolutionCheck.Result result = ConvolutionCheck.run(todo, candidate, device);
         while (!result.right()) {
             log.warn("Convolution gradients are wrong with {}: {}", candidate.description(), result.summary());
             ConvolutionPath next = switchTo(candidate.fallback());
@@ -114,7 +115,7 @@ public final class Convolutions {
             todo = new ArrayList<>(all);
             verified.clear();
             candidate = next;
-            result = ConvolutionCheck.run(todo, candidate);
+            result = ConvolutionCheck.run(todo, candidate, device);
         }
         if (candidate != path) {
             log.warn("Convolutions now use {}: right for all {} shapes checked", candidate.description(), todo.size());

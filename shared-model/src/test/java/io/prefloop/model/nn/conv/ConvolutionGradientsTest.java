@@ -2,6 +2,7 @@ package io.prefloop.model.nn.conv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -49,7 +50,7 @@ class ConvolutionGradientsTest {
         List<ConvCall> calls = ShapesConvolutions.calls(32);
         assertThat(calls).hasSizeGreaterThan(10)
                 .anySatisfy(c -> assertThat(c.out()).isEqualTo(3)); // the UNet's conv_out, the shape that broke
-        ConvolutionSelfCheck.Report report = ConvolutionSelfCheck.run(calls);
+        ConvolutionSelfCheck.Report report = ConvolutionSelfCheck.run(calls, Device.cpu());
 
         assertThat(report.status().trainingAllowed()).as(report.summary()).isTrue();
         ConvolutionCheck.Result inUse = ConvolutionCheck.run(calls, Convolutions.path());
@@ -61,7 +62,7 @@ class ConvolutionGradientsTest {
     void aCheckStartingFromTheKernelsAsShippedEndsOnAPathThatIsRight() {
         List<ConvCall> calls = ShapesConvolutions.calls(16);
         Convolutions.reset(ConvolutionPath.DIRECT);
-        ConvolutionStatus status = Convolutions.verify(calls);
+        ConvolutionStatus status = Convolutions.verify(calls, Device.cpu());
 
         ConvolutionCheck.Result chosen = ConvolutionCheck.run(calls, status.path());
         assertThat(chosen.wrong()).as("%s: %s", status.path(), chosen.summary()).isEmpty();
