@@ -112,7 +112,7 @@ public final class ClosedLoop {
         awaitServed(model + "/" + baseVersion);
         Evaluation base = evaluate();
         rounds.add(new LoopReport.Round(0, 0, base.checkpoint(), true, "start", base.alignment(), null,
-                seconds(roundStart), base));
+                seconds(roundStart), base, null));
         print(rounds.get(0), base.alignment());
 
         Set<String> seenJobs = new HashSet<>();
@@ -123,7 +123,10 @@ public final class ClosedLoop {
             int[] done = {0};
             judgments += judges.judgeAll(project, () -> progress.show("judging", ++done[0], pairsPerRound));
             JsonNode job = awaitJob(seenJobs);
-            JsonNode finished = awaitTraining(job.get("id").asString());
+            String jobId = job.get("id").asString();
+            JsonNode finished = awaitTraining(jobId);
+            TrainingCurve training = TrainingCurve.of(jobId, beta(finished),
+                    TrainingCurve.events(trainer, options.adminKey(), jobId));
             String verdict = verdict(finished);
             boolean promoted = promotion(finished) != null && promotion(finished).get("promoted").asBoolean();
             String served = model + "/" + currentVersion().orElse(baseVersion);
@@ -131,7 +134,7 @@ public final class ClosedLoop {
             Evaluation result = evaluate();
             Evaluation.WinRate win = result.against(base);
             LoopReport.Round line = new LoopReport.Round(round, judgments, result.checkpoint(), promoted, verdict,
-                    result.alignment(), win, seconds(roundStart), result);
+                    result.alignment(), win, seconds(roundStart), result, training);
             rounds.add(line);
             print(line, base.alignment());
         }
@@ -224,6 +227,12 @@ public final class ClosedLoop {
         return promotion == null || promotion.isNull() ? null : promotion;
     }
 
+    /** The job's β (the text DPO ratio needs it); null when it has none. */
+    private static Double beta(JsonNode job) {
+        JsonNode beta = job.path("hyperparameters").path("beta");
+        return beta.isNumber() ? beta.asDouble() : null;
+    }
+
     private static String verdict(JsonNode job) {
         if (!job.get("status").asString().equals("succeeded")) {
             return job.get("status").asString() + ": " + job.get("error").asString("");
@@ -251,10 +260,12 @@ public final class ClosedLoop {
 
     private void print(LoopReport.Round r, double base) {
         progress.clear();
-        out.printf(Locale.ROOT, "round %d | judgments %4d | %-22s | %s %.3f (%+5.1f) | win vs base %s | %4.0f s | %s | %s%n",
+        String training = r.training() == null || r.training().summary().isEmpty() ? ""
+                : r.training().summary() + " | ";
+        out.printf(Locale.ROOT, "round %d | judgments %4d | %-22s | %s %.3f (%+5.1f) | win vs base %s | %4.0f s | %s | %s%s%n",
                 r.round(), r.judgments(), r.checkpoint(), world.alignmentName(), r.alignment(), 100 * (r.alignment() - base),
                 r.winRate() == null ? "  –  " : String.format(Locale.ROOT, "%.3f", r.winRate().tiesHalf()), r.seconds(),
-                r.evaluation().detail(), r.verdict());
+                r.evaluation().detail(), training, r.verdict());
     }
 
     private interface Condition {

@@ -8,12 +8,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The loop's HTML report: the rounds' numbers, their curves, and a sample grid per checkpoint. */
+/**
+ * The loop's HTML report: the rounds' numbers, their curves, each round's training job step by step
+ * ({@link TrainingCharts}), and a sample grid per checkpoint.
+ */
 final class LoopReport {
 
-    /** One line of the loop's output. */
+    /**
+     * One line of the loop's output.
+     *
+     * @param training the steps of the round's training job; null for round 0
+     */
     record Round(int round, int judgments, String checkpoint, boolean promoted, String verdict, double alignment,
-            Evaluation.WinRate winRate, double seconds, Evaluation evaluation) {}
+            Evaluation.WinRate winRate, double seconds, Evaluation evaluation, TrainingCurve training) {}
 
     private LoopReport() {}
 
@@ -23,7 +30,9 @@ final class LoopReport {
                 <style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}
                 td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f4f4f4}
                 img{width:48px;height:48px;image-rendering:pixelated;margin:1px}.grid td{text-align:left}
-                .up{color:#070}.down{color:#a00}pre{margin:0;font-size:12px}</style></head><body>
+                .up{color:#070}.down{color:#a00}pre{margin:0;font-size:12px}
+                .multiples{display:flex;flex-wrap:wrap;gap:10px}.multiples svg{font:11px system-ui,sans-serif}</style>
+                </head><body>
                 """);
         html.append("<h1>Prefloop: the closed loop, ").append(options.world()).append(" world</h1>\n");
         html.append("<p>").append(String.format(Locale.ROOT, "%d rounds, %d simulated labelers with %.0f%% noise, "
@@ -34,18 +43,20 @@ final class LoopReport {
                 options.beta(), options.learningRate(), options.evalSamples())).append("</p>\n");
         html.append("<table><tr><th>round</th><th>judgments</th><th>served checkpoint</th><th>gate</th><th>")
                 .append(world.alignmentName()).append("</th><th>Δ vs base</th><th>win rate vs base (ties ½)</th>"
-                + "<th>decisive</th><th>oracle</th><th>wall s</th></tr>\n");
+                + "<th>decisive</th><th>oracle</th><th>training, last step</th><th>wall s</th></tr>\n");
         double base = rounds.get(0).alignment();
         for (Round r : rounds) {
             double delta = 100 * (r.alignment() - base);
             html.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%s</td><td>%s</td><td>%.3f</td>"
-                    + "<td class=\"%s\">%+.1f</td><td>%s</td><td>%s</td><td>%s</td><td>%.0f</td></tr>\n", r.round(), r.judgments(),
-                    r.checkpoint(), escape(r.verdict()), r.alignment(), delta >= 0 ? "up" : "down", delta,
+                    + "<td class=\"%s\">%+.1f</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%.0f</td></tr>\n", r.round(),
+                    r.judgments(), r.checkpoint(), escape(r.verdict()), r.alignment(), delta >= 0 ? "up" : "down", delta,
                     r.winRate() == null ? "–" : String.format(Locale.ROOT, "%.3f", r.winRate().tiesHalf()),
                     r.winRate() == null ? "–" : String.format(Locale.ROOT, "%.3f", r.winRate().decisive()),
-                    escape(r.evaluation().detail()), r.seconds()));
+                    escape(r.evaluation().detail()), r.training() == null ? "–" : escape(r.training().summary()),
+                    r.seconds()));
         }
         html.append("</table>\n<h2>Curves</h2>\n").append(chart(rounds, world.alignmentName()));
+        html.append("<h2>Training, per round</h2>\n").append(TrainingCharts.html(rounds));
         html.append("<h2>Samples per served checkpoint</h2>\n");
         String last = null;
         for (Round r : rounds) {
@@ -101,6 +112,6 @@ final class LoopReport {
     }
 
     private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return TrainingCharts.escape(s);
     }
 }

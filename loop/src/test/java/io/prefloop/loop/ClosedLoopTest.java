@@ -89,6 +89,11 @@ class ClosedLoopTest {
         assertThat(output).contains("round 1", "round 2", "shapes-unet/v0001", "alignment");
         String html = Files.readString(report);
         assertThat(html).contains("shapes world", "shapes-unet/v0002", "<svg", "data:image/png;base64,");
+        // each round's job, step by step: the loss and the denoising-error ratio against the reference
+        assertThat(rounds.get(1).training().steps()).hasSize(3);
+        assertThat(rounds.get(1).training().ratio()).isEqualTo(TrainingCurve.Ratio.MSE);
+        assertThat(html).contains("Training, per round", "mse ratio");
+        assertThat(output).contains("mse ratio");
     }
 
     @Test
@@ -113,6 +118,9 @@ class ClosedLoopTest {
         assertThat(output).contains("round 2", "replies-base/v0002", "formal", "well-formed");
         String html = Files.readString(report);
         assertThat(html).contains("replies world", "replies-base/v0003", "<pre>", "dpo");
+        assertThat(rounds.get(2).training().steps()).hasSize(3);
+        assertThat(rounds.get(2).training().ratio()).isEqualTo(TrainingCurve.Ratio.NLL);
+        assertThat(html).contains("Training, per round", "nll ratio");
     }
 
     private List<LoopReport.Round> run(StringBuilder output, String... args) throws Exception {
