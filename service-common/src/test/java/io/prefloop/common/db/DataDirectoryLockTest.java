@@ -11,6 +11,8 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -44,14 +46,14 @@ class DataDirectoryLockTest {
     @TempDir
     Path dir;
 
-    private Process first;
+    private final List<Process> started = new ArrayList<>();
 
     @AfterEach
-    void stopFirst() throws InterruptedException {
-        if (first != null && first.isAlive()) {
-            first.destroy();
-            if (!first.waitFor(60, TimeUnit.SECONDS)) {
-                first.destroyForcibly().waitFor();
+    void stopHolders() throws InterruptedException {
+        for (Process holder : started) {
+            holder.destroy(); // graceful: its PostgreSQL stops with it
+            if (!holder.waitFor(60, TimeUnit.SECONDS)) {
+                holder.destroyForcibly().waitFor();
             }
         }
     }
@@ -59,23 +61,17 @@ class DataDirectoryLockTest {
     @Test
     void aSecondStartOnARunningServicesDirectoryIsRefusedAndTheFirstKeepsServing() throws Exception {
         Path data = dir.resolve("feedback");
-        first = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), Holder.class.getName(), data.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("first.log").toFile())
-                .start();
-        int port = awaitReady(dir.resolve("first.log"));
+        Process first = holder(data, dir.resolve("first.log"));
+        int port = awaitReady(first, dir.resolve("first.log"));
         String url = "jdbc:postgresql://localhost:" + port + "/feedback";
         query(url, "create table kept (v text)", "insert into kept values ('judgment')");
 
-        runner.withPropertyValues("spring.application.name=feedback", "prefloop.embedded-postgres.data-dir=" + data)
-                .run(second -> {
-                    assertThat(second).hasFailed();
-                    assertThat(second.getStartupFailure()).rootCause()
-                            .isInstanceOf(DataDirectoryLock.DataDirectoryInUseException.class)
-                            .hasMessage("Data directory " + data + " is in use by process " + first.pid()
-                                    + "; stop it first or use another directory");
-                });
+        Process second = holder(data, dir.resolve("second.log"));
+        assertThat(second.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        assertThat(second.exitValue()).isNotZero();
+        assertThat(dir.resolve("second.log")).content().contains("APPLICATION FAILED TO START")
+                .contains("Data directory " + data + " is in use by process " + first.pid()
+                        + "; stop it first or use another directory");
 
         assertThat(first.isAlive()).isTrue();
         assertThat(query(url, "select v from kept")).isEqualTo("judgment");
@@ -95,10 +91,21 @@ class DataDirectoryLockTest {
         String dataDir = "prefloop.embedded-postgres.data-dir=" + dir.resolve("trainer");
         runner.withPropertyValues("spring.application.name=trainer", dataDir).run(running -> {
             runner.withPropertyValues("spring.application.name=trainer", dataDir).run(second -> assertThat(second
-                    .getStartupFailure()).rootCause().hasMessageContaining("in use by process " + ProcessHandle.current().pid()));
+                    .getStartupFailure()).rootCause().isInstanceOf(DataDirectoryLock.DataDirectoryInUseException.class)
+                    .hasMessageContaining("in use by process " + ProcessHandle.current().pid()));
             JdbcClient jdbc = JdbcClient.create(running.getBean(DataSource.class));
             assertThat(jdbc.sql("select 1").query(Integer.class).single()).isEqualTo(1);
         });
+    }
+
+    private Process holder(Path data, Path log) throws Exception {
+        Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), Holder.class.getName(), data.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        started.add(holder);
+        return holder;
     }
 
     /** Runs each statement; answers the first column of the last one's first row, if it has rows. */
@@ -117,7 +124,7 @@ class DataDirectoryLockTest {
         return answer;
     }
 
-    private int awaitReady(Path log) throws Exception {
+    private int awaitReady(Process holder, Path log) throws Exception {
         Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
         while (Instant.now().isBefore(deadline)) {
             String text = Files.exists(log) ? Files.readString(log) : "";
@@ -125,15 +132,15 @@ class DataDirectoryLockTest {
             if (ready.find()) {
                 return Integer.parseInt(ready.group(1));
             }
-            if (!first.isAlive()) {
-                throw new IllegalStateException("The first service exited:\n" + text);
+            if (!holder.isAlive()) {
+                throw new IllegalStateException("The service exited:\n" + text);
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException("The first service did not start:\n" + Files.readString(log));
+        throw new IllegalStateException("The service did not start:\n" + Files.readString(log));
     }
 
-    /** The first service: its embedded PostgreSQL on the directory given, until the process ends. */
+    /** A service in a process of its own: its embedded PostgreSQL on the directory given, until the process ends. */
     @Configuration(proxyBeanMethods = false)
     @ImportAutoConfiguration(EmbeddedPostgresAutoConfiguration.class)
     public static class Holder {
