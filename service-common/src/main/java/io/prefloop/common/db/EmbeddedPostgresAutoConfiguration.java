@@ -32,14 +32,25 @@ public class EmbeddedPostgresAutoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresAutoConfiguration.class);
 
+    /** Taken before the data directory is touched; released after the PostgreSQL that depends on it has stopped. */
     @Bean(destroyMethod = "close")
-    EmbeddedPostgres embeddedPostgres(EmbeddedPostgresProperties configured, Environment environment)
+    DataDirectoryLock embeddedPostgresDataDirectory(EmbeddedPostgresProperties configured, Environment environment)
             throws IOException {
         EmbeddedPostgresProperties properties = configured.withDefaultsFor(serviceName(environment));
-        Path dir = properties.ephemeral()
-                ? Files.createTempDirectory("prefloop-pg-")
-                : Path.of(properties.dataDir()).toAbsolutePath().normalize();
+        if (properties.ephemeral()) {
+            return DataDirectoryLock.temporary(Files.createTempDirectory("prefloop-pg-"));
+        }
+        Path dir = Path.of(properties.dataDir()).toAbsolutePath().normalize();
         Files.createDirectories(dir);
+        return DataDirectoryLock.acquire(dir);
+    }
+
+    @Bean(destroyMethod = "close")
+    EmbeddedPostgres embeddedPostgres(DataDirectoryLock dataDirectory, EmbeddedPostgresProperties configured,
+            Environment environment) throws IOException {
+        EmbeddedPostgresProperties properties = configured.withDefaultsFor(serviceName(environment));
+        Path dir = dataDirectory.dir();
+        // with the lock held, a PostgreSQL still running on the directory has no live service
         StalePostmaster.stopIfRunning(dir);
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)

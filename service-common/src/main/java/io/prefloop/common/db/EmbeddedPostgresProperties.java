@@ -7,7 +7,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * The embedded PostgreSQL a service starts when no {@code SPRING_DATASOURCE_URL} is set.
  *
  * @param dataDir where the cluster lives, by default {@code ./data/<spring.application.name>}; it
- *     survives restarts unless {@code ephemeral}
+ *     survives restarts unless {@code ephemeral}; the running service holds a lock on
+ *     {@code <dataDir>.lock}, and a second one started on the same directory is refused
  * @param database the database the service owns, by default {@code spring.application.name}
  * @param port 0 picks a free port
  * @param ephemeral a throw-away cluster in a temporary directory (tests)

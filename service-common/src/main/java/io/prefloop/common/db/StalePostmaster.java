@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * When a service is killed (kill -9, OOM killer, power loss of the JVM only), its embedded
  * PostgreSQL keeps running as an orphan and holds the data directory, so the next start would
  * fail. This stops such an orphan first; PostgreSQL then recovers from its WAL on start, and every
- * committed transaction is still there.
+ * committed transaction is still there. Called only with the directory's {@link DataDirectoryLock}
+ * held: a PostgreSQL whose service is alive is not an orphan, and that service holds the lock.
  */
 final class StalePostmaster {
 
