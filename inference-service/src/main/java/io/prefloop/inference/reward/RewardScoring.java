@@ -1,6 +1,5 @@
 package io.prefloop.inference.reward;
 
-import io.prefloop.model.nn.GradientRecording;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -32,7 +31,6 @@ public class RewardScoring {
     }
 
     public Result score(RewardRequest r) {
-        GradientRecording.offForThisThread(); // a request thread: PyTorch would record graphs otherwise
         int rows = r.candidates().size();
         try (Lease lease = models.lease(r.model(), "model"); NDManager m = lease.model().manager().newSubManager()) {
             ParameterStore ps = new ParameterStore(m, false);

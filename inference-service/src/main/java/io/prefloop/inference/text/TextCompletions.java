@@ -1,6 +1,5 @@
 package io.prefloop.inference.text;
 
-import io.prefloop.model.nn.GradientRecording;
 import ai.djl.ndarray.NDManager;
 import io.prefloop.common.web.ApiException;
 import io.prefloop.inference.serving.Lease;
@@ -28,7 +27,6 @@ public class TextCompletions {
 
     /** {@code prompts.get(i)} is sampled with stream i of {@code params.seed()}. */
     public Result complete(String model, List<String> prompts, SamplingParams params) {
-        GradientRecording.offForThisThread(); // a request thread: PyTorch would record graphs otherwise
         try (Lease lease = models.lease(model, "model")) {
             if (!(lease.model().networks() instanceof Networks.Language language)) {
                 throw ApiException.invalid("model", model + " is a " + lease.model().kind().json()
