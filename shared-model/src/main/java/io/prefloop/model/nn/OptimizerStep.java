@@ -60,6 +60,12 @@ public final class OptimizerStep {
         return this;
     }
 
+    /** Warms the learning rate up linearly over the first {@code steps} updates ({@link LinearWarmup}); 0 = none. */
+    public OptimizerStep warmUp(int steps) {
+        resumable().warmUp(steps);
+        return this;
+    }
+
     /** Multiplies the learning rate from now on (1 = as scheduled): how a diverged job retries more gently. */
     public void scaleLearningRate(double factor) {
         resumable().scaleLearningRate(factor);
@@ -142,9 +148,13 @@ public final class OptimizerStep {
         return Map.entry(tensors, updates);
     }
 
-    /** Puts back a state from {@link #state}: every parameter continues from update {@code updates}. */
+    /**
+     * Puts back a state from {@link #state}: every parameter continues from update {@code updates};
+     * whatever state the optimizer had is dropped.
+     */
     public void restore(NDList tensors, int updates) {
         ResumableAdam adam = resumable();
+        adam.clear();
         Map<String, NDArray> byName = new HashMap<>();
         tensors.forEach(t -> byName.put(t.getName(), t));
         for (Pair<String, Parameter> pair : block.getParameters()) {

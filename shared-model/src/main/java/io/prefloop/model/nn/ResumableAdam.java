@@ -20,7 +20,7 @@ public final class ResumableAdam extends Optimizer {
     private static final float BETA2 = 0.999f;
     private static final float EPSILON = 1e-8f;
 
-    private final Tracker learningRate;
+    private Tracker learningRate;
     private final Map<String, NDArray> means = new ConcurrentHashMap<>();
     private final Map<String, NDArray> variances = new ConcurrentHashMap<>();
     private final Map<String, Integer> counts = new ConcurrentHashMap<>();
@@ -47,6 +47,20 @@ public final class ResumableAdam extends Optimizer {
         NDArray variance = variances.computeIfAbsent(parameterId, k -> weight.zerosLike());
         weight.getNDArrayInternal().adamUpdate(new NDList(weight, grad, mean, variance), new NDList(weight), lr,
                 corrected, getWeightDecay(), rescaleGrad, clipGrad, BETA1, BETA2, EPSILON, true, false);
+    }
+
+    /** Adds a linear warm-up over the first {@code steps} updates to the schedule ({@link LinearWarmup}). */
+    public void warmUp(int steps) {
+        learningRate = LinearWarmup.of(learningRate, steps);
+    }
+
+    /** Forgets every parameter's state (before state from elsewhere is put back). */
+    public void clear() {
+        means.values().forEach(NDArray::close);
+        variances.values().forEach(NDArray::close);
+        means.clear();
+        variances.clear();
+        counts.clear();
     }
 
     /** Multiplies the scheduled learning rate from the next update on. */
