@@ -179,6 +179,43 @@ class DiffusionJobsTest {
     }
 
     @Test
+    void aDcoJobAtAFarTooHighLearningRateIsStoppedByTheDivergenceGuardAndPublishesNothing() {
+        ApiClient trainer = trainer();
+        String upload;
+        try (NDManager m = NDManager.newBaseManager()) {
+            upload = png(m, new Scene(Colour.RED, ShapeKind.SQUARE, 8, 8, 10));
+        }
+        int before = trainer.get("/v1/models/shapes-unet/checkpoints", ADMIN).json().size();
+        String job = trainer.post("/v1/jobs", SERVICE, ApiClient.json(Map.of("method", "dco", "model", "shapes-unet",
+                "seed", 9, "hyperparameters", Map.of("steps", 200, "batch_size", 2, "learning_rate", 1,
+                        "max_grad_norm", 0, "warmup_steps", 0),
+                "references", List.of(Map.of("prompt", "a red square", "image_base64", upload))))).json().get("id").asString();
+        JsonNode finished = TrainerTestSupport.awaitJob(trainer, ADMIN, job);
+        assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("failed");
+        assertThat(finished.get("error").asString()).contains("Training diverged").contains("at learning rate 1")
+                .contains("at learning rate 0.1").contains("at learning rate 0.01").contains("nothing is published");
+        assertThat(finished.get("result").isNull()).isTrue();
+
+        JsonNode events = trainer.get("/v1/jobs/" + job + "/events?limit=1000", ADMIN).json().get("data");
+        int trips = 0;
+        int stepsRun = 0;
+        for (JsonNode event : events) {
+            if (event.get("message").asString().startsWith("Divergence guard tripped")) {
+                trips++;
+                assertThat(event.get("level").asString()).isEqualTo("warn");
+                assertThat(event.get("data").get("divergence").asString()).isEqualTo("tripped");
+            }
+            if (event.has("data") && event.get("data").has("grad_norm")) {
+                stepsRun++;
+                assertThat(event.get("data").has("learning_rate")).isTrue();
+            }
+        }
+        assertThat(trips).as("two retries at lower learning rates").isEqualTo(2);
+        assertThat(stepsRun).as("stopped well before its 200 steps, retries included").isBetween(3, 60);
+        assertThat(trainer.get("/v1/models/shapes-unet/checkpoints", ADMIN).json().size()).isEqualTo(before);
+    }
+
+    @Test
     void aDcoJobWhoseCandidateIsUnknownFailsAndSaysWhy() {
         ApiClient trainer = trainer();
         String job = trainer.post("/v1/jobs", SERVICE, """

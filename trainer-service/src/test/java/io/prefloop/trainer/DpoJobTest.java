@@ -47,6 +47,7 @@ class DpoJobTest {
         TrainerTestSupport.copyCommitted("replies-base", "v0001", DIR.resolve("store"), "replies-base");
         TrainerTestSupport.copyCommitted("replies-base", "v0001", DIR.resolve("store"), "replies-policy");
         TrainerTestSupport.copyCommitted("replies-base", "v0001", DIR.resolve("store"), "replies-refused");
+        TrainerTestSupport.copyCommitted("replies-base", "v0001", DIR.resolve("store"), "replies-diverging");
         feedback = TrainerTestSupport.startFeedbackFor(registry, DIR, FEEDBACK_PORT, ADMIN, SERVICE);
     }
 
@@ -120,6 +121,59 @@ class DpoJobTest {
         assertThat(publication.get("data").get("model").asString()).isEqualTo("replies-base");
         assertThat(publication.get("data").get("version").asString()).isEqualTo("v0002");
         assertThat(publication.get("message").asString()).isEqualTo("Published replies-base/v0002");
+    }
+
+    /**
+     * DPO at learning rate 1 without clipping: the policy's NLL of the chosen replies runs to 7–13 times
+     * the reference's within five steps. The guard trips, goes back to the start and retries at 0.1
+     * (on this machine that trips too, at 3–5×) and at 0.01, which trains on these four pairs without
+     * passing 3× and may publish. Whatever the last attempt does, nothing diverged is published.
+     */
+    @Test
+    void aDpoJobAtAFarTooHighLearningRateTripsTheGuardWhichRestartsItAtLowerRates() {
+        ApiClient labeling = feedback.api();
+        String project = TrainerTestSupport.textProject(labeling, ADMIN, SERVICE, "diverging", 4, i -> "D" + i + "?",
+                i -> List.of("Certainly, " + i + ".", "nah"));
+        TrainerTestSupport.judgeLeft(labeling, project, labeling.post("/v1/labelers", ADMIN, "{\"name\":\"div ann\"}")
+                .json().get("key").asString(), 4);
+        ApiClient trainer = new ApiClient("http://localhost:" + port);
+        assertThat(trainer.post("/v1/models/replies-diverging/promote", ADMIN, "{\"version\":\"v0001\"}").status())
+                .isEqualTo(200);
+        String job = trainer.post("/v1/jobs", SERVICE, """
+                {"method":"dpo","model":"replies-diverging","project":"%s","seed":4,
+                 "hyperparameters":{"steps":40,"batch_size":4,"learning_rate":1,"max_grad_norm":0,"heldout_fraction":0}}"""
+                .formatted(project)).json().get("id").asString();
+        JsonNode finished = TrainerTestSupport.awaitJob(trainer, ADMIN, job);
+        JsonNode events = trainer.get("/v1/jobs/" + job + "/events?limit=1000", ADMIN).json().get("data");
+        List<JsonNode> trips = new ArrayList<>();
+        JsonNode lastStep = null;
+        for (JsonNode e : events) {
+            if (e.get("message").asString().startsWith("Divergence guard tripped")) {
+                trips.add(e);
+            }
+            if (e.get("type").asString().equals("metrics")) {
+                lastStep = e.get("data");
+                assertThat(lastStep.has("grad_norm")).isTrue();
+            }
+        }
+        assertThat(trips).as("at learning rate 1").isNotEmpty();
+        JsonNode first = trips.get(0);
+        assertThat(first.get("level").asString()).isEqualTo("warn");
+        assertThat(first.get("message").asString()).contains("NLL of the chosen replies, policy / reference above 3")
+                .contains("retrying at learning rate 0.1");
+        assertThat(first.get("data").get("restored_step").asInt()).isZero();
+        assertThat(first.get("data").get("step").asInt()).as("tripped early").isLessThan(15);
+
+        List<String> versions = trainer.get("/v1/models/replies-diverging/checkpoints", ADMIN).json()
+                .findValuesAsString("version");
+        if (finished.get("status").asString().equals("failed")) {
+            assertThat(finished.get("error").asString()).contains("Training diverged").contains("nothing is published");
+            assertThat(versions).containsExactly("v0001");
+        } else {
+            assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("succeeded");
+            assertThat(lastStep.get("learning_rate").asDouble()).as("finished at a lower rate").isLessThan(0.2);
+            assertThat(versions).containsExactly("v0001", "v0002");
+        }
     }
 
     @Test

@@ -51,6 +51,10 @@ class JobApiTest {
         assertThat(job.get("method").asString()).isEqualTo("dpo");
         assertThat(job.get("hyperparameters").get("beta").asDouble()).isEqualTo(0.5);
         assertThat(job.get("hyperparameters").get("loss_type").asString()).isEqualTo("sigmoid");
+        assertThat(job.get("hyperparameters").get("max_grad_norm").asDouble()).isEqualTo(1.0);
+        assertThat(job.get("hyperparameters").get("warmup_steps").asInt()).isZero();
+        assertThat(job.get("hyperparameters").get("divergence_ratio").asDouble()).isEqualTo(3.0);
+        assertThat(job.get("hyperparameters").get("divergence_patience").asInt()).isEqualTo(5);
         assertThat(job.get("progress").get("steps_total").asInt()).isEqualTo(300);
         assertThat(job.get("result").isNull()).as("nothing published yet").isTrue();
         assertThat(job.get("promotion").isNull()).as("no policy, no gate").isTrue();
@@ -96,6 +100,25 @@ class JobApiTest {
                         + ",\"hyperparameters\":{\"heldout_fraction\":0.9}}", "hyperparameters.heldout_fraction"),
                 Arguments.of("negative SFT weight", "{\"method\":\"diffusion_dpo\",\"model\":\"m\"," + project
                         + ",\"hyperparameters\":{\"sft_weight\":-1}}", "hyperparameters.sft_weight"),
+                Arguments.of("NaN max_grad_norm", "{\"method\":\"dpo\",\"model\":\"m\"," + project
+                        + ",\"hyperparameters\":{\"max_grad_norm\":\"NaN\"}}", "hyperparameters.max_grad_norm"),
+                Arguments.of("negative max_grad_norm", "{\"method\":\"diffusion_dpo\",\"model\":\"m\"," + project
+                        + ",\"hyperparameters\":{\"max_grad_norm\":-1}}", "hyperparameters.max_grad_norm"),
+                Arguments.of("negative warmup_steps", "{\"method\":\"dpo\",\"model\":\"m\"," + project
+                        + ",\"hyperparameters\":{\"warmup_steps\":-3}}", "hyperparameters.warmup_steps"),
+                Arguments.of("fractional warmup_steps", "{\"method\":\"pretrain\",\"model\":\"m\","
+                        + "\"hyperparameters\":{\"warmup_steps\":2.5}}", "hyperparameters.warmup_steps"),
+                Arguments.of("NaN divergence_ratio", "{\"method\":\"dco\",\"model\":\"m\","
+                        + "\"references\":[{\"candidate\":\"" + PROJECT + "\"}],"
+                        + "\"hyperparameters\":{\"divergence_ratio\":\"NaN\"}}", "hyperparameters.divergence_ratio"),
+                Arguments.of("negative divergence_ratio", "{\"method\":\"dpo\",\"model\":\"m\"," + project
+                        + ",\"hyperparameters\":{\"divergence_ratio\":-2}}", "hyperparameters.divergence_ratio"),
+                Arguments.of("divergence_ratio that trips on healthy training", "{\"method\":\"dpo\",\"model\":\"m\","
+                        + project + ",\"hyperparameters\":{\"divergence_ratio\":0.5}}", "hyperparameters.divergence_ratio"),
+                Arguments.of("divergence_patience 0", "{\"method\":\"reward_model\",\"model\":\"m\"," + project
+                        + ",\"hyperparameters\":{\"divergence_patience\":0}}", "hyperparameters.divergence_patience"),
+                Arguments.of("huge divergence_patience", "{\"method\":\"d3po\",\"model\":\"m\"," + project
+                        + ",\"hyperparameters\":{\"divergence_patience\":1e9}}", "hyperparameters.divergence_patience"),
                 Arguments.of("dco without reference images", "{\"method\":\"dco\",\"model\":\"m\"}", "references"),
                 Arguments.of("dco reference that is not base64", "{\"method\":\"dco\",\"model\":\"m\","
                         + "\"references\":[{\"prompt\":\"a red ring\",\"image_base64\":\"%%%\"}]}",

@@ -8,18 +8,28 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Applies an optimizer to every trainable parameter of a block after a backward pass, then zeroes
  * the gradients (what DJL's Trainer does, without its Model and metrics plumbing). Frozen
  * parameters are skipped.
+ *
+ * <p>Before the update it measures the global L2 norm of all trainable gradients (recorded as
+ * {@link #lastGradNorm()}) and, when {@link #clipGradNorm(double) a bound} is set, scales every
+ * gradient by min(1, max / (norm + 1e-6)), as torch's {@code clip_grad_norm_} does (diffusers'
+ * train_diffusion_dpo.py clips at 1.0). A step whose gradient norm is not finite updates nothing:
+ * Adam would carry the NaN into every weight and both moments.
  */
 public final class OptimizerStep {
 
     private final Block block;
     private final Optimizer optimizer;
+    private double maxGradNorm;
+    private double lastGradNorm = Double.NaN;
 
     public OptimizerStep(Block block, Optimizer optimizer) {
         this.block = block;
@@ -41,18 +51,71 @@ public final class OptimizerStep {
                 .setMaxUpdates(steps).build());
     }
 
+    /** Clips the global gradient norm to {@code max} before each update; 0 turns clipping off (the default). */
+    public OptimizerStep clipGradNorm(double max) {
+        if (!(max >= 0) || Double.isInfinite(max)) {
+            throw new IllegalArgumentException("max gradient norm must be finite and >= 0, not " + max);
+        }
+        this.maxGradNorm = max;
+        return this;
+    }
+
+    /** Warms the learning rate up linearly over the first {@code steps} updates ({@link LinearWarmup}); 0 = none. */
+    public OptimizerStep warmUp(int steps) {
+        resumable().warmUp(steps);
+        return this;
+    }
+
+    /** Multiplies the learning rate from now on (1 = as scheduled): how a diverged job retries more gently. */
+    public void scaleLearningRate(double factor) {
+        resumable().scaleLearningRate(factor);
+    }
+
+    /** The global L2 norm of the gradients at the last step, before clipping (NaN before the first). */
+    public double lastGradNorm() {
+        return lastGradNorm;
+    }
+
+    /** The learning rate the last update used (after warm-up, schedule and scaling; NaN before the first). */
+    public double lastLearningRate() {
+        return optimizer instanceof ResumableAdam adam ? adam.lastLearningRate() : Double.NaN;
+    }
+
     public void step() {
+        List<Parameter> trained = new ArrayList<>();
         for (Pair<String, Parameter> pair : block.getParameters()) {
-            Parameter parameter = pair.getValue();
-            if (!parameter.requiresGradient()) {
-                continue;
+            if (pair.getValue().requiresGradient()) {
+                trained.add(pair.getValue());
             }
-            NDArray weight = parameter.getArray();
-            // the gradient handle is a new reference to the same tensor: close it, or it accumulates
-            try (NDArray gradient = weight.getGradient()) {
-                optimizer.update(parameter.getId(), weight, gradient);
-                gradient.subi(gradient);
+        }
+        if (trained.isEmpty()) {
+            return;
+        }
+        // gradient handles are new references to the same tensors: all of them, and the squares
+        // summed for the norm, live in this manager and are closed with it (or they accumulate)
+        try (NDManager scratch = trained.get(0).getArray().getManager().newSubManager()) {
+            List<NDArray> gradients = new ArrayList<>(trained.size());
+            NDArray squares = null;
+            for (Parameter parameter : trained) {
+                NDArray gradient = parameter.getArray().getGradient();
+                gradient.attach(scratch);
+                gradients.add(gradient);
+                NDArray sum = gradient.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).square().sum();
+                squares = squares == null ? sum : squares.add(sum);
             }
+            double norm = Math.sqrt(squares.getFloat());
+            lastGradNorm = norm;
+            if (Double.isFinite(norm)) {
+                double factor = maxGradNorm > 0 ? Math.min(1, maxGradNorm / (norm + 1e-6)) : 1;
+                for (int i = 0; i < trained.size(); i++) {
+                    NDArray gradient = gradients.get(i);
+                    if (factor < 1) {
+                        gradient.muli((float) factor);
+                    }
+                    optimizer.update(trained.get(i).getId(), trained.get(i).getArray(), gradient);
+                }
+            }
+            gradients.forEach(g -> g.subi(g));
         }
     }
 
@@ -85,9 +148,13 @@ public final class OptimizerStep {
         return Map.entry(tensors, updates);
     }
 
-    /** Puts back a state from {@link #state}: every parameter continues from update {@code updates}. */
+    /**
+     * Puts back a state from {@link #state}: every parameter continues from update {@code updates};
+     * whatever state the optimizer had is dropped.
+     */
     public void restore(NDList tensors, int updates) {
         ResumableAdam adam = resumable();
+        adam.clear();
         Map<String, NDArray> byName = new HashMap<>();
         tensors.forEach(t -> byName.put(t.getName(), t));
         for (Pair<String, Parameter> pair : block.getParameters()) {

@@ -20,10 +20,12 @@ public final class ResumableAdam extends Optimizer {
     private static final float BETA2 = 0.999f;
     private static final float EPSILON = 1e-8f;
 
-    private final Tracker learningRate;
+    private Tracker learningRate;
     private final Map<String, NDArray> means = new ConcurrentHashMap<>();
     private final Map<String, NDArray> variances = new ConcurrentHashMap<>();
     private final Map<String, Integer> counts = new ConcurrentHashMap<>();
+    private volatile double scale = 1;
+    private volatile double lastLearningRate = Double.NaN;
 
     public ResumableAdam(Tracker learningRate) {
         super(new Builder());
@@ -35,7 +37,8 @@ public final class ResumableAdam extends Optimizer {
         int t = counts.merge(parameterId, 1, Integer::sum);
         double coef1 = 1.0 - Math.pow(BETA1, t);
         double coef2 = 1.0 - Math.pow(BETA2, t);
-        float lr = learningRate.getNewValue(t);
+        float lr = (float) (learningRate.getNewValue(t) * scale);
+        lastLearningRate = lr;
         float corrected = (float) (lr * Math.sqrt(coef2) / coef1);
         if (!Float.isFinite(corrected)) {
             throw new IllegalStateException("learning rate is not finite at update " + t + ": " + corrected);
@@ -44,6 +47,33 @@ public final class ResumableAdam extends Optimizer {
         NDArray variance = variances.computeIfAbsent(parameterId, k -> weight.zerosLike());
         weight.getNDArrayInternal().adamUpdate(new NDList(weight, grad, mean, variance), new NDList(weight), lr,
                 corrected, getWeightDecay(), rescaleGrad, clipGrad, BETA1, BETA2, EPSILON, true, false);
+    }
+
+    /** Adds a linear warm-up over the first {@code steps} updates to the schedule ({@link LinearWarmup}). */
+    public void warmUp(int steps) {
+        learningRate = LinearWarmup.of(learningRate, steps);
+    }
+
+    /** Forgets every parameter's state (before state from elsewhere is put back). */
+    public void clear() {
+        means.values().forEach(NDArray::close);
+        variances.values().forEach(NDArray::close);
+        means.clear();
+        variances.clear();
+        counts.clear();
+    }
+
+    /** Multiplies the scheduled learning rate from the next update on. */
+    public void scaleLearningRate(double factor) {
+        if (!(factor > 0) || Double.isInfinite(factor)) {
+            throw new IllegalArgumentException("learning rate scale must be finite and > 0, not " + factor);
+        }
+        this.scale = factor;
+    }
+
+    /** The learning rate of the latest update (NaN before the first). */
+    public double lastLearningRate() {
+        return lastLearningRate;
     }
 
     /** The state of one parameter: its two moment estimates and how many updates it has had. */

@@ -80,7 +80,8 @@ public final class DpoLoss {
                 chosenRewards.sub(rejectedRewards).mean().getFloat(),
                 policyChosen.stopGradient().mean().getFloat(),
                 policyRejected.stopGradient().mean().getFloat(),
-                nll);
+                nll,
+                refChosen.mean().getFloat());
         return new Result(loss, metrics);
     }
 

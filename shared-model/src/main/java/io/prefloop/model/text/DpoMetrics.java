@@ -6,7 +6,9 @@ import java.util.Map;
 /**
  * What TRL's DPOTrainer logs for a batch, each a mean over the pairs. The implicit rewards are
  * β·(log π(y|x) − log π_ref(y|x)); accuracy is the share of pairs whose chosen reward is strictly
- * higher.
+ * higher. {@code ref_logps/chosen}, the reference's log-probability of the chosen completions, is
+ * not one of TRL's: it lets a caller compare the policy's likelihood of them with the reference's
+ * (the divergence guard and {@code quality_regression}).
  */
 public record DpoMetrics(
         double loss,
@@ -16,12 +18,14 @@ public record DpoMetrics(
         double rewardsMargins,
         double logpsChosen,
         double logpsRejected,
-        double nllLoss) {
+        double nllLoss,
+        double refLogpsChosen) {
 
     /** Without the RPO term (nll_loss is then not logged). */
     public DpoMetrics(double loss, double rewardsChosen, double rewardsRejected, double rewardsAccuracies,
             double rewardsMargins, double logpsChosen, double logpsRejected) {
-        this(loss, rewardsChosen, rewardsRejected, rewardsAccuracies, rewardsMargins, logpsChosen, logpsRejected, Double.NaN);
+        this(loss, rewardsChosen, rewardsRejected, rewardsAccuracies, rewardsMargins, logpsChosen, logpsRejected, Double.NaN,
+                Double.NaN);
     }
 
     /** Keyed by TRL's metric names. */
@@ -36,6 +40,9 @@ public record DpoMetrics(
         map.put("logps/rejected", logpsRejected);
         if (!Double.isNaN(nllLoss)) {
             map.put("nll_loss", nllLoss);
+        }
+        if (!Double.isNaN(refLogpsChosen)) {
+            map.put("ref_logps/chosen", refLogpsChosen);
         }
         return map;
     }

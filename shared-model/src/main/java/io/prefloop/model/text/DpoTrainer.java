@@ -63,14 +63,11 @@ public final class DpoTrainer {
             NDArray logits = policy.forward(new ParameterStore(manager, false), batch.inputs(), false).head();
             SequenceLogProbs all = SequenceLogProbs.of(logits, batch);
             NDArray logps = select(all);
-            NDArray chosenNll = all.sum().get(new NDIndex("0:{}", n)).sum().neg()
-                    .div(all.tokenCount().get(new NDIndex("0:{}", n)).sum());
+            NDArray chosenNll = chosenNll(all, n);
             NDArray refChosen = ref.get(new NDIndex("0:{}", n));
-            Map<String, Double> metrics = new LinkedHashMap<>(loss.compute(logps.get(new NDIndex("0:{}", n)),
+            return new LinkedHashMap<>(loss.compute(logps.get(new NDIndex("0:{}", n)),
                     logps.get(new NDIndex("{}:", n)), refChosen, ref.get(new NDIndex("{}:", n)), chosenNll).metrics()
                     .toMap());
-            metrics.put("ref_logps/chosen", (double) refChosen.mean().getFloat());
-            return metrics;
         }
     }
 
@@ -105,9 +102,7 @@ public final class DpoTrainer {
                 NDArray logits = policy.forward(new ParameterStore(manager, false), batch.inputs(), true).head();
                 SequenceLogProbs all = SequenceLogProbs.of(logits, batch);
                 NDArray logps = select(all);
-                // TRL's nll_loss: cross-entropy over every chosen completion token of the batch
-                NDArray chosenNll = all.sum().get(new NDIndex("0:{}", n)).sum().neg()
-                        .div(all.tokenCount().get(new NDIndex("0:{}", n)).sum());
+                NDArray chosenNll = chosenNll(all, n);
                 DpoLoss.Result result = loss.compute(logps.get(new NDIndex("0:{}", n)), logps.get(new NDIndex("{}:", n)),
                         refChosen, refRejected, chosenNll);
                 collector.backward(result.loss());
@@ -137,6 +132,12 @@ public final class DpoTrainer {
             }
         }
         return out;
+    }
+
+    /** TRL's nll_loss: cross-entropy over every chosen completion token of the batch (0 when there are none). */
+    private static NDArray chosenNll(SequenceLogProbs all, int n) {
+        return all.sum().get(new NDIndex("0:{}", n)).sum().neg()
+                .div(all.tokenCount().get(new NDIndex("0:{}", n)).sum().maximum(1f));
     }
 
     private NDArray referenceLogProbs(NDManager manager, TokenBatch batch) {

@@ -1,6 +1,7 @@
 package io.prefloop.model.text;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 
@@ -31,7 +32,8 @@ public record SequenceLogProbs(NDArray sum, NDArray tokenCount) {
                 .logSoftmax(2)
                 .gather(targets.expandDims(2), 2)
                 .squeeze(2);
-        NDArray sum = tokenLogProbs.mul(mask).sum(new int[] {1});
+        // where, not a product with the mask: −∞ (or NaN) at a masked position times 0 would be NaN
+        NDArray sum = NDArrays.where(mask.gt(0f), tokenLogProbs, tokenLogProbs.zerosLike()).sum(new int[] {1});
         return new SequenceLogProbs(sum, mask.sum(new int[] {1}).toType(DataType.FLOAT32, false));
     }
 

@@ -34,11 +34,21 @@ public final class Hyperparameters {
         }
     }
 
+    // max_grad_norm 1.0: diffusers' train_diffusion_dpo.py and transformers' TrainingArguments (TRL) both clip there;
+    // the divergence guard's keys are described in docs/trainer-service.md ("Divergence guard")
     private static final Map<String, Spec> COMMON = Map.of(
             "learning_rate", Spec.number(1e-4, 0, true, 1),
             "batch_size", Spec.integer(16, 1, 4096),
             "steps", Spec.integer(300, 1, 1_000_000),
-            "checkpoint_every", Spec.integer(50, 1, 1_000_000));
+            "checkpoint_every", Spec.integer(50, 1, 1_000_000),
+            "max_grad_norm", Spec.number(1.0, 0, false, 1_000_000),
+            "warmup_steps", Spec.integer(0, 0, 1_000_000),
+            "divergence_ratio", Spec.number(3, 0, false, 1_000_000),
+            "divergence_patience", Spec.integer(5, 1, 1_000_000));
+
+    // the diffusion methods warm up (diffusers' Diffusion-DPO script does) and watch model_mse / ref_mse, bound 2
+    private static final Spec DIFFUSION_WARMUP = Spec.integer(10, 0, 1_000_000);
+    private static final Spec DIFFUSION_RATIO = Spec.number(2, 0, false, 1_000_000);
 
     private static final Spec HELD_OUT = Spec.number(0.1, 0, false, 0.5);
 
@@ -52,7 +62,9 @@ public final class Hyperparameters {
                     "learning_rate", Spec.number(2e-3, 0, true, 1),
                     "wrong_colour_fraction", Spec.number(0.35, 0, false, 1),
                     "prompt_dropout", Spec.number(0.15, 0, false, 1),
-                    "ema", Spec.number(0.995, 0, false, 0.99999)),
+                    "ema", Spec.number(0.995, 0, false, 0.99999),
+                    // no clipping by default: these defaults must still make the committed base models
+                    "max_grad_norm", Spec.number(0, 0, false, 1_000_000)),
             Method.REWARD_MODEL, Map.of(
                     "margin", Spec.number(0, 0, false, 100),
                     "center_rewards_coefficient", Spec.number(0, 0, false, 10),
@@ -68,12 +80,19 @@ public final class Hyperparameters {
                     "beta", Spec.number(500, 0, true, 100_000),
                     "loss_type", Spec.choice("sigmoid", "sigmoid", "hinge", "ipo"),
                     "sft_weight", Spec.number(0, 0, false, 1_000_000),
-                    "heldout_fraction", HELD_OUT),
-            Method.DCO, Map.of("beta", Spec.number(1000, 0, true, 100_000)),
+                    "heldout_fraction", HELD_OUT,
+                    "warmup_steps", DIFFUSION_WARMUP,
+                    "divergence_ratio", DIFFUSION_RATIO),
+            Method.DCO, Map.of(
+                    "beta", Spec.number(1000, 0, true, 100_000),
+                    "warmup_steps", DIFFUSION_WARMUP,
+                    "divergence_ratio", DIFFUSION_RATIO),
             Method.D3PO, Map.of(
                     "beta", Spec.number(0.1, 0, true, 10_000),
                     "clip", Spec.number(0.1, 0, true, 1),
-                    "heldout_fraction", HELD_OUT));
+                    "heldout_fraction", HELD_OUT,
+                    "warmup_steps", DIFFUSION_WARMUP,
+                    "divergence_ratio", DIFFUSION_RATIO));
 
     private Hyperparameters() {}
 
@@ -102,6 +121,10 @@ public final class Hyperparameters {
                 checkNumber(field, n, spec, problems).ifPresent(v -> resolved.put(name, v));
             }
         });
+        if (resolved.get("divergence_ratio") instanceof Double ratio && ratio > 0 && ratio <= 1) {
+            problems.add(new FieldProblem("hyperparameters.divergence_ratio",
+                    "must be 0 (ratio watch off) or > 1: at or below 1 it trips on healthy training"));
+        }
         if (!problems.isEmpty()) {
             throw new ApiException(HttpStatus.BAD_REQUEST, "Invalid hyperparameters",
                     problems.stream().map(p -> p.field() + ": " + p.message()).reduce((a, b) -> a + "; " + b)

@@ -26,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Online training. A policy watches a project's comparisons feed; when {@code every_n} new ones
  * have arrived past what it trained on, it queues one job on exactly that range (never two at
  * once: a unique index allows one queued or running job per policy). When the job succeeds, the
- * range counts as trained and the checkpoint is promoted if it passes the gate.
+ * range counts as trained and the checkpoint is promoted if it passes the gate ({@link GateDecision}).
  */
 @Service
 public class Policies {
@@ -146,15 +146,11 @@ public class Policies {
             return;
         }
         PolicyView.Gate gate = policy.gate();
-        Double value = number(published.metrics().get(gate.metric()));
-        Double regression = number(published.metrics().get("quality_regression"));
-        boolean reaches = value != null && value >= gate.min();
-        boolean keepsQuality = regression != null && regression <= gate.maxRegression();
-        boolean passes = reaches && keepsQuality;
-        String verdict = gate.metric() + " = " + value + (reaches ? " ≥ " : " not ≥ ") + gate.min()
-                + ", quality_regression = " + regression + (keepsQuality ? " ≤ " : " not ≤ ") + gate.maxRegression();
-        JobView.Promotion promotion = new JobView.Promotion(passes, gate.metric(), value, gate.min(), regression,
-                gate.maxRegression(), verdict);
+        GateDecision decision = GateDecision.decide(gate, published.metrics());
+        boolean passes = decision.promoted();
+        String verdict = decision.reason();
+        JobView.Promotion promotion = new JobView.Promotion(passes, gate.metric(), decision.value(), gate.min(),
+                decision.regression(), gate.maxRegression(), verdict);
         if (passes) {
             registry.promote(published.model(), published.version(), "policy " + policy.id() + ": " + verdict, system);
             jobs.recordPromotion(job.id(), promotion, "Promoted " + published.model() + "/" + published.version()
@@ -163,10 +159,6 @@ public class Policies {
             jobs.recordPromotion(job.id(), promotion, "Not promoted: " + verdict);
         }
         log.info("Policy {} job {}: {}", policy.id(), job.id(), verdict);
-    }
-
-    private static Double number(Object metric) {
-        return metric instanceof Number n ? n.doubleValue() : null;
     }
 
     private PolicyView map(ResultSet rs, int row) throws SQLException {

@@ -12,7 +12,8 @@ import java.util.Optional;
 /**
  * A runner whose job ends in one published checkpoint: it trains (resuming from the job's
  * intermediate checkpoint when a previous worker died), then publishes exactly once. A job whose
- * checkpoint was already published by a previous attempt is not trained again.
+ * checkpoint was already published by a previous attempt is not trained again. Nothing that is not
+ * finite is published ({@link FiniteCheckpoint}).
  */
 abstract class CheckpointRunner implements JobRunner {
 
@@ -37,6 +38,7 @@ abstract class CheckpointRunner implements JobRunner {
         } else {
             try (NDManager manager = NDManager.newBaseManager(context.device())) {
                 Result result = train(job, context, manager);
+                FiniteCheckpoint.require(result.manifest(), result.weights());
                 CheckpointView published = publications.publish(job, result.manifest(), result.weights());
                 context.published(published.model(), published.version(),
                         "Published " + published.model() + "/" + published.version());

@@ -52,12 +52,16 @@ public class JobSnapshots {
         this.root = store.root().resolve(".jobs");
     }
 
+    /** What a snapshot restored: the step it was taken after, and how many divergence retries the run had made. */
+    public record Restored(int step, int retries) {}
+
     /**
      * Saves the state after {@code step}.
      *
      * @param extras more blocks to keep with it (an EMA copy of the weights, say), by name
+     * @param retries how many times the divergence guard has restarted the run at a lower learning rate
      */
-    public void save(UUID job, int step, Block block, OptimizerStep optimizer, Map<String, Block> extras) {
+    public void save(UUID job, int step, Block block, OptimizerStep optimizer, Map<String, Block> extras, int retries) {
         Path dir = root.resolve(job.toString());
         Path target = dir.resolve(name(step));
         try (NDManager m = NDManager.newBaseManager()) {
@@ -76,8 +80,8 @@ public class JobSnapshots {
             Files.createDirectories(tmp);
             try {
                 write(tmp.resolve(STATE), bytes);
-                write(tmp.resolve(INFO), ("step=" + step + "\nupdates=" + updates + "\nsha256=" + sha256(bytes) + "\n")
-                        .getBytes(StandardCharsets.UTF_8));
+                write(tmp.resolve(INFO), ("step=" + step + "\nupdates=" + updates + "\nretries=" + retries
+                        + "\nsha256=" + sha256(bytes) + "\n").getBytes(StandardCharsets.UTF_8));
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             } finally {
                 deleteTree(tmp);
@@ -98,9 +102,10 @@ public class JobSnapshots {
     /**
      * Loads the newest intact snapshot into {@code block} and {@code optimizer}.
      *
-     * @return the step it was taken after, or empty when the job has none (it starts from step 1)
+     * @return the step it was taken after and the retries so far, or empty when the job has none (it
+     *     starts from step 1)
      */
-    public Optional<Integer> restore(UUID job, Block block, OptimizerStep optimizer, Map<String, Block> extras,
+    public Optional<Restored> restore(UUID job, Block block, OptimizerStep optimizer, Map<String, Block> extras,
             NDManager manager) {
         List<Path> snapshots = snapshots(job);
         for (int i = snapshots.size() - 1; i >= 0; i--) {
@@ -134,7 +139,8 @@ public class JobSnapshots {
                                     new IllegalStateException("the snapshot has no " + name))));
                     optimizer.restore(state, value(info, "updates"));
                 }
-                return Optional.of(value(info, "step"));
+                boolean hasRetries = info.stream().anyMatch(l -> l.startsWith("retries="));
+                return Optional.of(new Restored(value(info, "step"), hasRetries ? value(info, "retries") : 0));
             } catch (IOException | RuntimeException e) {
                 log.warn("Snapshot {} cannot be read ({}); trying an older one", dir, e.getMessage());
             }
