@@ -43,19 +43,20 @@ class JobApiTest {
     @Test
     void aJobIsQueuedWithItsHyperparametersResolvedAndCanBeCancelled() {
         ApiClient.Response created = api.post("/v1/jobs", ADMIN, """
-                {"method":"dpo","model":"replies-base","project":"%s","hyperparameters":{"beta":0.5},"seed":7}"""
+                {"method":"dpo","model":"replies-base","project":"%s","hyperparameters":{"beta":0.25},"seed":7}"""
                 .formatted(PROJECT));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         JsonNode job = created.json();
         assertThat(job.get("status").asString()).isEqualTo("queued");
         assertThat(job.get("method").asString()).isEqualTo("dpo");
-        assertThat(job.get("hyperparameters").get("beta").asDouble()).isEqualTo(0.5);
+        assertThat(job.get("hyperparameters").get("beta").asDouble()).isEqualTo(0.25);
+        assertThat(job.get("hyperparameters").get("learning_rate").asDouble()).as("dpo's default").isEqualTo(3e-5);
         assertThat(job.get("hyperparameters").get("loss_type").asString()).isEqualTo("sigmoid");
         assertThat(job.get("hyperparameters").get("max_grad_norm").asDouble()).isEqualTo(1.0);
         assertThat(job.get("hyperparameters").get("warmup_steps").asInt()).isZero();
         assertThat(job.get("hyperparameters").get("divergence_ratio").asDouble()).isEqualTo(3.0);
         assertThat(job.get("hyperparameters").get("divergence_patience").asInt()).isEqualTo(5);
-        assertThat(job.get("progress").get("steps_total").asInt()).isEqualTo(300);
+        assertThat(job.get("progress").get("steps_total").asInt()).as("dpo's default").isEqualTo(40);
         assertThat(job.get("result").isNull()).as("nothing published yet").isTrue();
         assertThat(job.get("promotion").isNull()).as("no policy, no gate").isTrue();
         String id = job.get("id").asString();

@@ -52,7 +52,8 @@ public final class Hyperparameters {
 
     private static final Spec HELD_OUT = Spec.number(0.1, 0, false, 0.5);
 
-    // β conventions: dpo as TRL (0.1); diffusion_dpo per sample-mean MSE, diffusers' β/2 (see shared-model docs)
+    // β conventions: dpo as TRL (its default is 0.1; ours is the loop's 0.5); diffusion_dpo per sample-mean MSE,
+    // diffusers' β/2 (docs/diffusion.md)
     private static final Map<Method, Map<String, Spec>> BY_METHOD = Map.of(
             // defaults made the committed shapes base (docs/diffusion.md); replies' base used 1200 × 32 at 3e-3
             Method.PRETRAIN, Map.of(
@@ -70,19 +71,26 @@ public final class Hyperparameters {
                     "center_rewards_coefficient", Spec.number(0, 0, false, 10),
                     "ties", Spec.choice("drop", "drop", "half"),
                     "heldout_fraction", HELD_OUT),
+            // dpo and diffusion_dpo default to the closed loop's settings (docs/loop.md), chosen there by a
+            // seed study: a round of online feedback is a few hundred comparisons, not an offline dataset
             Method.DPO, Map.of(
-                    "beta", Spec.number(0.1, 0, true, 10_000),
+                    "steps", Spec.integer(40, 1, 1_000_000),
+                    "learning_rate", Spec.number(3e-5, 0, true, 1),
+                    "beta", Spec.number(0.5, 0, true, 10_000),
                     "loss_type", Spec.choice("sigmoid", "sigmoid", "hinge", "ipo", "robust"),
                     "label_smoothing", Spec.number(0, 0, false, 0.499),
                     "rpo_alpha", Spec.number(0, 0, false, 1_000),
                     "heldout_fraction", HELD_OUT),
-            Method.DIFFUSION_DPO, Map.of(
-                    "beta", Spec.number(500, 0, true, 100_000),
-                    "loss_type", Spec.choice("sigmoid", "sigmoid", "hinge", "ipo"),
-                    "sft_weight", Spec.number(0, 0, false, 1_000_000),
-                    "heldout_fraction", HELD_OUT,
-                    "warmup_steps", DIFFUSION_WARMUP,
-                    "divergence_ratio", DIFFUSION_RATIO),
+            Method.DIFFUSION_DPO, Map.ofEntries(
+                    Map.entry("steps", Spec.integer(150, 1, 1_000_000)),
+                    Map.entry("batch_size", Spec.integer(32, 1, 4096)),
+                    Map.entry("learning_rate", Spec.number(5e-5, 0, true, 1)),
+                    Map.entry("beta", Spec.number(500, 0, true, 100_000)),
+                    Map.entry("loss_type", Spec.choice("sigmoid", "sigmoid", "hinge", "ipo")),
+                    Map.entry("sft_weight", Spec.number(500, 0, false, 1_000_000)),
+                    Map.entry("heldout_fraction", HELD_OUT),
+                    Map.entry("warmup_steps", DIFFUSION_WARMUP),
+                    Map.entry("divergence_ratio", DIFFUSION_RATIO)),
             Method.DCO, Map.of(
                     "beta", Spec.number(1000, 0, true, 100_000),
                     "warmup_steps", DIFFUSION_WARMUP,

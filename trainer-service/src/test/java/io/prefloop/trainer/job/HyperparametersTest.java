@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The stability keys' defaults per method (their validation: JobApiTest). */
+/** Defaults per method (their validation: JobApiTest). */
 class HyperparametersTest {
 
     @Test
@@ -21,6 +21,18 @@ class HyperparametersTest {
         }
         assertThat(Hyperparameters.resolve(Method.PRETRAIN, Map.of())).as("the committed bases were made unclipped")
                 .containsEntry("max_grad_norm", 0.0).containsEntry("warmup_steps", 0);
+    }
+
+    @Test
+    void policyMethodsDefaultToTheClosedLoopsSettings() {
+        assertThat(Hyperparameters.resolve(Method.DIFFUSION_DPO, Map.of())).containsEntry("steps", 150)
+                .containsEntry("batch_size", 32).containsEntry("learning_rate", 5e-5).containsEntry("beta", 500.0)
+                .containsEntry("sft_weight", 500.0);
+        assertThat(Hyperparameters.resolve(Method.DPO, Map.of())).containsEntry("steps", 40)
+                .containsEntry("batch_size", 16).containsEntry("learning_rate", 3e-5).containsEntry("beta", 0.5)
+                .containsEntry("rpo_alpha", 0.0);
+        assertThat(Hyperparameters.resolve(Method.DCO, Map.of())).as("others keep the common defaults")
+                .containsEntry("steps", 300).containsEntry("learning_rate", 1e-4);
     }
 
     @Test
