@@ -13,7 +13,7 @@ import java.util.Optional;
  * {@code patience} consecutive steps; one step back at or below the bound starts the count again.
  * <ul>
  *   <li>diffusion_dpo, dco, d3po: {@code model_mse / ref_mse}, the policy's denoising error over the
- *       reference's on the same batch (the Diffusion-DPO run of issue 14 went from 1 to 25 in 40 steps);
+ *       reference's on the same batch (a Diffusion-DPO run with wrong convolution gradients, docs/djl.md, went from 1 to 25 in 40 steps);
  *   <li>dpo: the policy's NLL of the chosen replies over the reference's ({@code logps/chosen /
  *       ref_logps/chosen}, both log-probabilities, so the ratio of the negative log-likelihoods);
  *   <li>otherwise, or when those metrics are missing: {@code loss} over the mean loss of the run's
