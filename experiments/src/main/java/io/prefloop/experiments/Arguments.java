@@ -22,11 +22,28 @@ import java.util.function.Function;
  * </pre>
  *
  * A {@code --name} followed by another {@code --name}, or last, is a flag (no value). Values are
- * parsed when asked for; one that does not parse is refused with the option's name.
+ * parsed when asked for; one that does not parse is refused with the option's name. Every refusal
+ * is a {@link UsageException}.
  */
 public final class Arguments {
 
     private static final String HELP = "help";
+
+    /**
+     * A command line this parser or the main's options refuse. Without a stack trace: uncaught in a
+     * main, the JVM prints one line, the message.
+     */
+    public static final class UsageException extends IllegalArgumentException {
+
+        public UsageException(String message) {
+            super(message);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
 
     /** name → value as given; null for a flag */
     private final Map<String, String> given = new LinkedHashMap<>();
@@ -37,7 +54,7 @@ public final class Arguments {
         for (int i = 0; i < argv.length; i++) {
             String token = argv[i];
             if (!token.startsWith("--") || token.length() == 2) {
-                throw new IllegalArgumentException("expected --name value or --flag, got '" + token + "'");
+                throw new UsageException("expected --name value or --flag, got '" + token + "'");
             }
             String name = token.substring(2);
             String value = null;
@@ -45,7 +62,7 @@ public final class Arguments {
                 value = argv[++i];
             }
             if (given.containsKey(name)) {
-                throw new IllegalArgumentException("--" + name + " given twice");
+                throw new UsageException("--" + name + " given twice");
             }
             given.put(name, value);
         }
@@ -81,7 +98,7 @@ public final class Arguments {
         if (v.equalsIgnoreCase("false")) {
             return false;
         }
-        throw new IllegalArgumentException("--" + name + " takes true or false (or nothing, for true), got '" + v + "'");
+        throw new UsageException("--" + name + " takes true or false (or nothing, for true), got '" + v + "'");
     }
 
     /** The value of {@code --name} when given; an option without a default. */
@@ -95,12 +112,12 @@ public final class Arguments {
      * every known option with its default to {@code out}.
      *
      * @return false when {@code --help} was given (the caller should stop), true otherwise
-     * @throws IllegalArgumentException naming the unknown options and listing the known ones
+     * @throws UsageException naming the unknown options and listing the known ones
      */
     public boolean finish(PrintStream out) {
         for (String name : given.keySet()) {
             if (!known.containsKey(name) && !name.equals(HELP)) {
-                throw new IllegalArgumentException("unknown option --" + name + "; known options: " + String.join(" ",
+                throw new UsageException("unknown option --" + name + "; known options: " + String.join(" ",
                         known.keySet().stream().map(k -> "--" + k).toList()) + " --" + HELP);
             }
         }
@@ -125,14 +142,14 @@ public final class Arguments {
         try {
             return parse.apply(text);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + ": cannot read '" + text + "'", e);
+            throw new UsageException("--" + name + ": cannot read '" + text + "'");
         }
     }
 
     private String value(String name) {
         String v = given.get(name);
         if (v == null) {
-            throw new IllegalArgumentException("--" + name + " needs a value");
+            throw new UsageException("--" + name + " needs a value");
         }
         return v;
     }
