@@ -1,20 +1,27 @@
-package io.prefloop.model.shapes;
+package io.prefloop.experiments.shapes;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.tracker.Tracker;
+import io.prefloop.experiments.Arguments;
 import io.prefloop.model.checkpoint.BlockWeights;
 import io.prefloop.model.checkpoint.CheckpointId;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.checkpoint.Manifest;
 import io.prefloop.model.diffusion.DenoisingTrainer;
 import io.prefloop.model.diffusion.Ema;
-import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.diffusion.Sampler;
 import io.prefloop.model.diffusion.SamplerSettings;
 import io.prefloop.model.diffusion.UNet;
 import io.prefloop.model.diffusion.UNetSpec;
+import io.prefloop.model.nn.OptimizerStep;
+import io.prefloop.model.shapes.AlignmentEval;
+import io.prefloop.model.shapes.PretrainingSet;
+import io.prefloop.model.shapes.Prompt;
+import io.prefloop.model.shapes.Scene;
+import io.prefloop.model.shapes.ShapesBatch;
+import io.prefloop.model.shapes.ShapesModel;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +39,8 @@ import java.util.Random;
  *
  * <pre>
  * OMP_NUM_THREADS=1 java -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1 \
- *   -cp shared-model/target/classes:$(cat cp.txt) io.prefloop.model.shapes.ShapesPretraining \
+ *   -cp experiments/target/classes:$(cat experiments/target/classpath.txt) \
+ *   io.prefloop.experiments.shapes.ShapesPretraining \
  *   --store shared-model/checkpoints --steps 1500 --batch 128 --seed 1
  * </pre>
  * Same options, same thread settings: same weights.
@@ -40,18 +48,21 @@ import java.util.Random;
 public final class ShapesPretraining {
 
     public static void main(String[] argv) {
-        Args a = new Args(argv);
-        Path store = Path.of(a.str("store", "shared-model/checkpoints"));
-        String version = a.str("version", "base");
+        Arguments a = new Arguments(argv);
+        Path store = Path.of(a.string("store", "shared-model/checkpoints"));
+        String version = a.string("version", "base");
         int steps = a.integer("steps", 1500);
         int batch = a.integer("batch", 128);
-        double lr = a.dbl("lr", 2e-3);
-        double wrong = a.dbl("wrong", 0.35);
-        double dropout = a.dbl("dropout", 0.15);
-        double emaDecay = a.dbl("ema", 0.995);
+        double lr = a.number("lr", 2e-3);
+        double wrong = a.number("wrong", 0.35);
+        double dropout = a.number("dropout", 0.15);
+        double emaDecay = a.number("ema", 0.995);
         long seed = a.integer("seed", 1);
         int evalImages = a.integer("eval", 300);
         int probe = a.integer("probe", 0);
+        if (!a.finish(System.out)) {
+            return;
+        }
 
         Engine.getInstance().setRandomSeed((int) seed);
         UNetSpec spec = ShapesModel.spec();

@@ -1,16 +1,18 @@
-package io.prefloop.model.shapes;
+package io.prefloop.experiments.shapes;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.tracker.Tracker;
+import io.prefloop.experiments.Arguments;
 import io.prefloop.model.diffusion.DiffusionDpoLoss;
 import io.prefloop.model.diffusion.DiffusionDpoTrainer;
-import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.diffusion.Sampler;
 import io.prefloop.model.diffusion.SamplerSettings;
 import io.prefloop.model.diffusion.UNet;
+import io.prefloop.model.nn.OptimizerStep;
+import io.prefloop.model.shapes.ShapesModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,16 +28,19 @@ import java.util.Random;
  * warm-up. Random weights: speed and memory do not depend on them.
  *
  * <pre>
- * java ... io.prefloop.model.shapes.ShapesBenchmark --mem-steps 2000 --mem-batch 8
+ * java ... io.prefloop.experiments.shapes.ShapesBenchmark --mem-steps 2000 --mem-batch 8
  * </pre>
  */
 public final class ShapesBenchmark {
 
     public static void main(String[] argv) throws IOException {
-        Args a = new Args(argv);
+        Arguments a = new Arguments(argv);
         int memSteps = a.integer("mem-steps", 2000);
         int memBatch = a.integer("mem-batch", 8);
         int timedSteps = a.integer("timed-steps", 15);
+        if (!a.finish(System.out)) {
+            return;
+        }
         Engine.getInstance().setRandomSeed(3);
         System.out.printf("threads: torch intra-op %s, load average %s%n",
                 System.getProperty("ai.djl.pytorch.num_threads", "default"), loadAverage());

@@ -1,11 +1,23 @@
-package io.prefloop.model.replies;
+package io.prefloop.experiments.replies;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import io.prefloop.experiments.Arguments;
 import io.prefloop.model.checkpoint.BlockWeights;
 import io.prefloop.model.checkpoint.CheckpointId;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.checkpoint.Manifest;
+import io.prefloop.model.nn.OptimizerStep;
+import io.prefloop.model.replies.BaseModelStore;
+import io.prefloop.model.replies.PretrainingConfig;
+import io.prefloop.model.replies.Question;
+import io.prefloop.model.replies.RepliesModels;
+import io.prefloop.model.replies.RepliesWorld;
+import io.prefloop.model.replies.ReplyOracle;
+import io.prefloop.model.replies.ReplyPairs;
+import io.prefloop.model.replies.SimulatedLabeler;
+import io.prefloop.model.replies.Style;
+import io.prefloop.model.replies.Verdict;
 import io.prefloop.model.reward.BradleyTerryLoss;
 import io.prefloop.model.reward.RewardMetrics;
 import io.prefloop.model.reward.RewardNormalizer;
@@ -14,7 +26,6 @@ import io.prefloop.model.reward.TextRewardModel;
 import io.prefloop.model.reward.TiePolicy;
 import io.prefloop.model.text.ByteTokenizer;
 import io.prefloop.model.text.LanguageModelCheckpoints;
-import io.prefloop.model.nn.OptimizerStep;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,14 +39,14 @@ import java.util.Random;
  * labelers with label noise, and scored against the oracle on pairs it never saw: fresh pairs on
  * the training questions, and pairs on held-out questions.
  *
- * <pre>java ... io.prefloop.model.replies.RepliesRewardExperiment --store target/replies-store</pre>
+ * <pre>java ... io.prefloop.experiments.replies.RepliesRewardExperiment --store target/replies-store</pre>
  */
 public final class RepliesRewardExperiment {
 
     private RepliesRewardExperiment() {}
 
     public static void main(String[] args) {
-        Options o = new Options(args);
+        Arguments o = new Arguments(args);
         Path storeDir = Path.of(o.string("store", "target/replies-store"));
         double noise = o.number("noise", 0.1);
         int trainPairs = o.integer("pairs", 4000);
@@ -43,8 +54,12 @@ public final class RepliesRewardExperiment {
         int batch = o.integer("batch", 32);
         float lr = (float) o.number("lr", 1e-3);
         TiePolicy ties = TiePolicy.valueOf(o.string("ties", "DROP"));
-        boolean fromBase = Boolean.parseBoolean(o.string("from-base", "true"));
+        boolean fromBase = o.bool("from-base", true);
+        double center = o.number("center", 0);
         long seed = o.integer("seed", 1);
+        if (!o.finish(System.out)) {
+            return;
+        }
 
         RepliesWorld world = RepliesWorld.standard();
         ByteTokenizer tokenizer = new ByteTokenizer();
@@ -73,7 +88,7 @@ public final class RepliesRewardExperiment {
             } else {
                 model = TextRewardModel.create(RepliesModels.SPEC, manager);
             }
-            RewardTrainer trainer = new RewardTrainer(model, new BradleyTerryLoss(ties, o.number("center", 0)),
+            RewardTrainer trainer = new RewardTrainer(model, new BradleyTerryLoss(ties, center),
                     OptimizerStep.adam(model, lr));
             long trainStart = System.nanoTime();
             for (int step = 1; step <= steps; step++) {

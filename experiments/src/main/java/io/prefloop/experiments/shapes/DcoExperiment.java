@@ -1,18 +1,27 @@
-package io.prefloop.model.shapes;
+package io.prefloop.experiments.shapes;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.tracker.Tracker;
+import io.prefloop.experiments.Arguments;
 import io.prefloop.model.checkpoint.CheckpointId;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.diffusion.DcoLoss;
 import io.prefloop.model.diffusion.DcoTrainer;
 import io.prefloop.model.diffusion.DenoisingTrainer;
-import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.diffusion.Sampler;
 import io.prefloop.model.diffusion.SamplerSettings;
 import io.prefloop.model.diffusion.UNet;
+import io.prefloop.model.nn.OptimizerStep;
+import io.prefloop.model.shapes.AlignmentEval;
+import io.prefloop.model.shapes.Colour;
+import io.prefloop.model.shapes.PretrainingSet;
+import io.prefloop.model.shapes.Prompt;
+import io.prefloop.model.shapes.Scene;
+import io.prefloop.model.shapes.ShapeKind;
+import io.prefloop.model.shapes.ShapesBatch;
+import io.prefloop.model.shapes.ShapesModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,21 +37,24 @@ import java.util.Random;
  * w_text = 1).
  *
  * <pre>
- * java ... io.prefloop.model.shapes.DcoExperiment --store shared-model/checkpoints --steps 800
+ * java ... io.prefloop.experiments.shapes.DcoExperiment --store shared-model/checkpoints --steps 800
  * </pre>
  */
 public final class DcoExperiment {
 
     public static void main(String[] argv) {
-        Args a = new Args(argv);
-        Path storeDir = Path.of(a.str("store", "shared-model/checkpoints"));
-        CheckpointId baseId = CheckpointId.parse(a.str("base", ShapesModel.BASE.toString()));
+        Arguments a = new Arguments(argv);
+        Path storeDir = Path.of(a.string("store", "shared-model/checkpoints"));
+        CheckpointId baseId = CheckpointId.parse(a.string("base", ShapesModel.BASE.toString()));
         int steps = a.integer("steps", 800);
-        double lr = a.dbl("lr", 1e-4);
-        double beta = a.dbl("beta", 500);
-        double cfg = a.dbl("cfg", 3);
+        double lr = a.number("lr", 1e-4);
+        double beta = a.number("beta", 500);
+        double cfg = a.number("cfg", 3);
         int evalN = a.integer("eval", 150);
         long seed = a.integer("seed", 11);
+        if (!a.finish(System.out)) {
+            return;
+        }
         Engine.getInstance().setRandomSeed((int) seed);
         int size = ShapesModel.IMAGE_SIZE;
         // five references in two colours, so that no single colour binds to the new word

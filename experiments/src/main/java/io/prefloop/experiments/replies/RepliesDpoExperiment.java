@@ -1,9 +1,20 @@
-package io.prefloop.model.replies;
+package io.prefloop.experiments.replies;
 
 import ai.djl.ndarray.NDManager;
+import io.prefloop.experiments.Arguments;
 import io.prefloop.model.checkpoint.CheckpointId;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.checkpoint.Manifest;
+import io.prefloop.model.nn.OptimizerStep;
+import io.prefloop.model.replies.BaseModelStore;
+import io.prefloop.model.replies.PretrainingConfig;
+import io.prefloop.model.replies.RepliesModels;
+import io.prefloop.model.replies.RepliesWorld;
+import io.prefloop.model.replies.ReplyOracle;
+import io.prefloop.model.replies.ReplySampling;
+import io.prefloop.model.replies.ReplyStats;
+import io.prefloop.model.replies.SimulatedLabeler;
+import io.prefloop.model.replies.Style;
 import io.prefloop.model.text.ByteTokenizer;
 import io.prefloop.model.text.DpoConfig;
 import io.prefloop.model.text.DpoLossType;
@@ -11,7 +22,6 @@ import io.prefloop.model.text.DpoMetrics;
 import io.prefloop.model.text.DpoTrainer;
 import io.prefloop.model.text.LanguageModelCheckpoints;
 import io.prefloop.model.text.LanguageModels;
-import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.text.TextPreference;
 import io.prefloop.model.text.TransformerLm;
 import java.nio.file.Path;
@@ -27,24 +37,30 @@ import java.util.Random;
  * have simulated labelers (who prefer the formal style, with label noise) compare them, run DPO
  * against the frozen base, and measure how often each model's samples are formal and well-formed.
  *
- * <pre>java ... io.prefloop.model.replies.RepliesDpoExperiment --store target/replies-store</pre>
+ * <pre>java ... io.prefloop.experiments.replies.RepliesDpoExperiment --store target/replies-store</pre>
  */
 public final class RepliesDpoExperiment {
 
     private RepliesDpoExperiment() {}
 
     public static void main(String[] args) {
-        Options o = new Options(args);
+        Arguments o = new Arguments(args);
         Path storeDir = Path.of(o.string("store", "target/replies-store"));
         int samplesPerPrompt = o.integer("samples-per-prompt", 8);
         int evalSamples = o.integer("eval-samples", 16);
         double noise = o.number("noise", 0.1);
-        DpoConfig config = new DpoConfig(o.number("beta", 0.1), DpoLossType.fromTrlName(o.string("loss", "sigmoid")),
-                o.number("label-smoothing", 0), o.number("rpo-alpha", 0));
+        double beta = o.number("beta", 0.1);
+        String loss = o.string("loss", "sigmoid");
+        double labelSmoothing = o.number("label-smoothing", 0);
+        double rpoAlpha = o.number("rpo-alpha", 0);
         float lr = (float) o.number("lr", 5e-4);
         int steps = o.integer("steps", 200);
         int batch = o.integer("batch", 16);
         long seed = o.integer("seed", 1);
+        if (!o.finish(System.out)) {
+            return;
+        }
+        DpoConfig config = new DpoConfig(beta, DpoLossType.fromTrlName(loss), labelSmoothing, rpoAlpha);
 
         RepliesWorld world = RepliesWorld.standard();
         ByteTokenizer tokenizer = new ByteTokenizer();

@@ -1,10 +1,11 @@
-package io.prefloop.model.shapes;
+package io.prefloop.experiments.shapes;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.tracker.Tracker;
+import io.prefloop.experiments.Arguments;
 import io.prefloop.model.checkpoint.BlockWeights;
 import io.prefloop.model.checkpoint.CheckpointId;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
@@ -13,11 +14,18 @@ import io.prefloop.model.diffusion.Choice;
 import io.prefloop.model.diffusion.DiffusionDpoLoss;
 import io.prefloop.model.diffusion.DiffusionDpoTrainer;
 import io.prefloop.model.diffusion.LossResult;
-import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.diffusion.PreferencePair;
 import io.prefloop.model.diffusion.Sampler;
 import io.prefloop.model.diffusion.SamplerSettings;
 import io.prefloop.model.diffusion.UNet;
+import io.prefloop.model.nn.OptimizerStep;
+import io.prefloop.model.shapes.AlignmentEval;
+import io.prefloop.model.shapes.Judgment;
+import io.prefloop.model.shapes.Prompt;
+import io.prefloop.model.shapes.ShapesBatch;
+import io.prefloop.model.shapes.ShapesModel;
+import io.prefloop.model.shapes.ShapesOracle;
+import io.prefloop.model.shapes.SimulatedLabeler;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,7 +46,7 @@ import java.util.Random;
  * against the base on paired seeds.
  *
  * <pre>
- * java ... io.prefloop.model.shapes.DpoExperiment --store a-copy-of-shared-model/checkpoints
+ * java ... io.prefloop.experiments.shapes.DpoExperiment --store a-copy-of-shared-model/checkpoints
  * </pre>
  * Defaults are the measured run of docs/diffusion.md: CFG 3, 12 groups of 4 per prompt, graded
  * pairing, 400 steps × 32 pairs, β 500, lr 5e-5, SFT weight 500, 240 evaluation seeds, 2 rounds.
@@ -49,24 +57,27 @@ public final class DpoExperiment {
     record Sample(Prompt prompt, float[] pixels, Judgment judgment) {}
 
     public static void main(String[] argv) {
-        Args a = new Args(argv);
-        Path storeDir = Path.of(a.str("store", "shared-model/checkpoints"));
-        CheckpointId baseId = CheckpointId.parse(a.str("base", ShapesModel.BASE.toString()));
-        double cfg = a.dbl("cfg", 3);
+        Arguments a = new Arguments(argv);
+        Path storeDir = Path.of(a.string("store", "shared-model/checkpoints"));
+        CheckpointId baseId = CheckpointId.parse(a.string("base", ShapesModel.BASE.toString()));
+        double cfg = a.number("cfg", 3);
         int sampleSteps = a.integer("sample-steps", 25);
         int perGroup = a.integer("per-group", 4);
         int groups = a.integer("groups", 12);
         int steps = a.integer("steps", 400);
         int batch = a.integer("batch", 32);
-        double beta = a.dbl("beta", 500);
-        double lr = a.dbl("lr", 5e-5);
-        double sft = a.dbl("sft", 500);
-        boolean gradedPairs = a.str("pairing", "graded").equals("graded");
-        double noise = a.dbl("noise", 0.1);
+        double beta = a.number("beta", 500);
+        double lr = a.number("lr", 5e-5);
+        double sft = a.number("sft", 500);
+        boolean gradedPairs = a.string("pairing", "graded").equals("graded");
+        double noise = a.number("noise", 0.1);
         int rounds = a.integer("rounds", 2);
         int evalN = a.integer("eval", 240);
-        String publish = a.str("publish", "");
+        String publish = a.string("publish", "");
         long seed = a.integer("seed", 7);
+        if (!a.finish(System.out)) {
+            return;
+        }
         Engine.getInstance().setRandomSeed((int) seed);
         DirectoryCheckpointStore store = new DirectoryCheckpointStore(storeDir);
         SamplerSettings settings = SamplerSettings.ddim(sampleSteps, cfg);

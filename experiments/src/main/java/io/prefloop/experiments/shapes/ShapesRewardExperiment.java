@@ -1,13 +1,22 @@
-package io.prefloop.model.reward;
+package io.prefloop.experiments.shapes;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import io.prefloop.experiments.Arguments;
 import io.prefloop.model.checkpoint.BlockWeights;
 import io.prefloop.model.checkpoint.CheckpointId;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.checkpoint.Manifest;
 import io.prefloop.model.diffusion.Choice;
+import io.prefloop.model.nn.OptimizerStep;
+import io.prefloop.model.reward.BradleyTerryLoss;
+import io.prefloop.model.reward.ImageRewardModel;
+import io.prefloop.model.reward.ImageRewardSpec;
+import io.prefloop.model.reward.RewardMetrics;
+import io.prefloop.model.reward.RewardNormalizer;
+import io.prefloop.model.reward.RewardTrainer;
+import io.prefloop.model.reward.TiePolicy;
 import io.prefloop.model.shapes.Colour;
 import io.prefloop.model.shapes.Judgment;
 import io.prefloop.model.shapes.PretrainingSet;
@@ -19,13 +28,13 @@ import io.prefloop.model.shapes.ShapesBatch;
 import io.prefloop.model.shapes.ShapesOracle;
 import io.prefloop.model.shapes.SimulatedLabeler;
 import io.prefloop.model.text.ByteTokenizer;
-import io.prefloop.model.nn.OptimizerStep;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -34,7 +43,7 @@ import java.util.Random;
  * labelers (10% flipped labels), scored against the pixel oracle on fresh pairs, and on pairs of
  * prompts (colour × shape combinations) never seen in training.
  *
- * <pre>java ... io.prefloop.model.reward.ShapesRewardExperiment --store target/shapes-store</pre>
+ * <pre>java ... io.prefloop.experiments.shapes.ShapesRewardExperiment --store target/shapes-store</pre>
  */
 public final class ShapesRewardExperiment {
 
@@ -65,17 +74,23 @@ public final class ShapesRewardExperiment {
     }
 
     public static void main(String[] args) {
-        Map<String, String> o = options(args);
-        double noise = Double.parseDouble(o.getOrDefault("noise", "0.1"));
-        int steps = Integer.parseInt(o.getOrDefault("steps", "5000"));
-        int trainPairs = Integer.parseInt(o.getOrDefault("pairs", "40000"));
-        double center = Double.parseDouble(o.getOrDefault("center", "0.01"));
-        int batch = Integer.parseInt(o.getOrDefault("batch", "32"));
-        float lr = Float.parseFloat(o.getOrDefault("lr", "2e-3"));
-        long seed = Long.parseLong(o.getOrDefault("seed", "1"));
-        Path storeDir = Path.of(o.getOrDefault("store", "target/shapes-store"));
-        if (o.containsKey("evaluate")) {
-            evaluateCheckpoint(storeDir, o.get("evaluate"), noise, seed);
+        Arguments o = new Arguments(args);
+        double noise = o.number("noise", 0.1);
+        int steps = o.integer("steps", 5000);
+        int trainPairs = o.integer("pairs", 40000);
+        double center = o.number("center", 0.01);
+        int batch = o.integer("batch", 32);
+        float lr = Float.parseFloat(o.string("lr", "2e-3"));
+        long seed = o.longInteger("seed", 1);
+        Path storeDir = Path.of(o.string("store", "target/shapes-store"));
+        Optional<String> evaluate = o.optional("evaluate");
+        Optional<int[]> channelsOption = o.optional("channels")
+                .map(c -> Arrays.stream(c.split(",")).mapToInt(Integer::parseInt).toArray());
+        if (!o.finish(System.out)) {
+            return;
+        }
+        if (evaluate.isPresent()) {
+            evaluateCheckpoint(storeDir, evaluate.get(), noise, seed);
             return;
         }
 
@@ -101,9 +116,8 @@ public final class ShapesRewardExperiment {
         try (NDManager manager = NDManager.newBaseManager()) {
             ai.djl.engine.Engine.getInstance().setRandomSeed((int) seed);
             ImageRewardSpec spec = ImageRewardSpec.shapes(tokenizer.vocabSize());
-            if (o.containsKey("channels")) {
-                int[] channels = java.util.Arrays.stream(o.get("channels").split(",")).mapToInt(Integer::parseInt).toArray();
-                spec = new ImageRewardSpec(SIZE, channels, spec.prompt());
+            if (channelsOption.isPresent()) {
+                spec = new ImageRewardSpec(SIZE, channelsOption.get(), spec.prompt());
             }
             ImageRewardModel model = ImageRewardModel.create(spec, manager);
             RewardTrainer trainer = new RewardTrainer(model, new BradleyTerryLoss(TiePolicy.DROP, center),
@@ -254,13 +268,5 @@ public final class ShapesRewardExperiment {
         try (NDManager sub = manager.newSubManager()) {
             return RewardTrainer.score(model, sub, model.inputs(sub, tokenizer, ShapesBatch.images(sub, scenes, SIZE), prompts));
         }
-    }
-
-    private static Map<String, String> options(String[] args) {
-        Map<String, String> out = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            out.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
-        return out;
     }
 }
