@@ -4,18 +4,14 @@ import io.prefloop.common.auth.Caller;
 import io.prefloop.common.web.ApiException;
 import io.prefloop.trainer.feedback.FeedbackClient;
 import io.prefloop.trainer.job.Hyperparameters;
-import io.prefloop.trainer.job.JobView;
 import io.prefloop.trainer.job.Jobs;
 import io.prefloop.trainer.job.Method;
-import io.prefloop.trainer.registry.CheckpointView;
 import io.prefloop.trainer.registry.Registry;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -25,13 +21,12 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Online training. A policy watches a project's comparisons feed; when {@code every_n} new ones
  * have arrived past what it trained on, it queues one job on exactly that range (never two at
- * once: a unique index allows one queued or running job per policy). When the job succeeds, the
- * range counts as trained and the checkpoint is promoted if it passes the gate ({@link GateDecision}).
+ * once: a unique index allows one queued or running job per policy). What follows a job's success is
+ * in {@link PolicyPromotions}.
  */
 @Service
 public class Policies {
 
-    private static final Logger log = LoggerFactory.getLogger(Policies.class);
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
     private final JdbcClient jdbc;
@@ -132,40 +127,11 @@ public class Policies {
         return position;
     }
 
-    /** After a policy's job succeeded: its range is trained; its checkpoint is promoted if it passes the gate. */
-    @Transactional
-    public void jobSucceeded(JobView job, Caller system) {
-        if (job.policyId() == null) {
-            return;
-        }
-        PolicyView policy = require(job.policyId());
-        jdbc.sql("update policies set trained_through = greatest(trained_through, ?) where id = ?")
-                .params(job.feedTo(), policy.id()).update();
-        CheckpointView published = registry.publishedBy(job.id()).orElse(null);
-        if (published == null) {
-            return;
-        }
-        PolicyView.Gate gate = policy.gate();
-        GateDecision decision = GateDecision.decide(gate, published.metrics());
-        boolean passes = decision.promoted();
-        String verdict = decision.reason();
-        JobView.Promotion promotion = new JobView.Promotion(passes, gate.metric(), decision.value(), gate.min(),
-                decision.regression(), gate.maxRegression(), verdict);
-        if (passes) {
-            registry.promote(published.model(), published.version(), "policy " + policy.id() + ": " + verdict, system);
-            jobs.recordPromotion(job.id(), promotion, "Promoted " + published.model() + "/" + published.version()
-                    + " (" + verdict + ")");
-        } else {
-            jobs.recordPromotion(job.id(), promotion, "Not promoted: " + verdict);
-        }
-        log.info("Policy {} job {}: {}", policy.id(), job.id(), verdict);
-    }
-
     private PolicyView map(ResultSet rs, int row) throws SQLException {
         return new PolicyView(rs.getObject("id", UUID.class), rs.getObject("project_id", UUID.class),
                 rs.getString("model"), Method.parse(rs.getString("method")),
                 json.readValue(rs.getString("hyperparameters"), MAP), rs.getInt("every_n"),
-                new PolicyView.Gate(rs.getString("gate_metric"), rs.getDouble("gate_min"),
+                new Gate(rs.getString("gate_metric"), rs.getDouble("gate_min"),
                         rs.getDouble("gate_max_regression")),
                 rs.getLong("trained_through"), rs.getBoolean("active"), rs.getTimestamp("created_at").toInstant());
     }

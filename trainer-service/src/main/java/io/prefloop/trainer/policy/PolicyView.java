@@ -12,7 +12,4 @@ import java.util.UUID;
  * @param trainedThrough the last feed position a successful job of this policy trained on
  */
 public record PolicyView(UUID id, UUID project, String model, Method method, Map<String, Object> hyperparameters,
-        int everyN, Gate gate, long trainedThrough, boolean active, Instant createdAt) {
-
-    public record Gate(String metric, double min, double maxRegression) {}
-}
+        int everyN, Gate gate, long trainedThrough, boolean active, Instant createdAt) {}

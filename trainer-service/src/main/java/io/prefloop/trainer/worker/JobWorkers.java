@@ -12,7 +12,7 @@ import io.prefloop.model.nn.conv.Convolutions;
 import io.prefloop.model.shapes.ShapesConvolutions;
 import io.prefloop.trainer.job.JobView;
 import io.prefloop.trainer.job.Jobs;
-import io.prefloop.trainer.policy.Policies;
+import io.prefloop.trainer.policy.PolicyPromotions;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -42,7 +42,7 @@ class JobWorkers implements SmartLifecycle {
     private final JobQueue queue;
     private final Jobs jobs;
     private final List<JobRunner> runners;
-    private final Policies policies;
+    private final PolicyPromotions promotions;
     private final WorkerProperties properties;
     private final TransactionTemplate transaction;
     private final List<Thread> threads = new ArrayList<>();
@@ -50,11 +50,11 @@ class JobWorkers implements SmartLifecycle {
     private Device device;
     private volatile ConvolutionSelfCheck.Report convolutions;
 
-    JobWorkers(JobQueue queue, Jobs jobs, List<JobRunner> runners, Policies policies, WorkerProperties properties,
-            PlatformTransactionManager transactions) {
+    JobWorkers(JobQueue queue, Jobs jobs, List<JobRunner> runners, PolicyPromotions promotions,
+            WorkerProperties properties, PlatformTransactionManager transactions) {
         this.queue = queue;
         this.transaction = new TransactionTemplate(transactions);
-        this.policies = policies;
+        this.promotions = promotions;
         this.jobs = jobs;
         this.runners = runners;
         this.properties = properties;
@@ -117,7 +117,7 @@ class JobWorkers implements SmartLifecycle {
             // one transaction: whoever sees the job succeeded also sees its gate decision and its policy's progress
             transaction.executeWithoutResult(t -> {
                 if (queue.finish(job.id(), worker, "succeeded", null)) {
-                    policies.jobSucceeded(job, new Caller("worker:" + worker, worker, Role.SERVICE));
+                    promotions.jobSucceeded(job, new Caller("worker:" + worker, worker, Role.SERVICE));
                 }
             });
         } catch (JobStoppedException e) {

@@ -7,20 +7,20 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The gate refuses what it cannot compare, and says which metric it was. */
-class GateDecisionTest {
+class GateTest {
 
-    private static final PolicyView.Gate GATE = new PolicyView.Gate("heldout_rewards/accuracies", 0.5, 0.1);
+    private static final Gate GATE = new Gate("heldout_rewards/accuracies", 0.5, 0.1);
 
     @Test
     void promotesWhenBothAreFiniteAndWithinBounds() {
-        GateDecision d = GateDecision.decide(GATE, Map.of("heldout_rewards/accuracies", 0.75, "quality_regression", 0.02));
+        GateDecision d = GATE.evaluate(Map.of("heldout_rewards/accuracies", 0.75, "quality_regression", 0.02));
         assertThat(d.promoted()).isTrue();
         assertThat(d.reason()).isEqualTo("heldout_rewards/accuracies = 0.75 ≥ 0.5, quality_regression = 0.02 ≤ 0.1");
     }
 
     @Test
     void refusesANanMetricAndNamesIt() {
-        GateDecision d = GateDecision.decide(GATE, Map.of("heldout_rewards/accuracies", Double.NaN,
+        GateDecision d = GATE.evaluate(Map.of("heldout_rewards/accuracies", Double.NaN,
                 "quality_regression", 0.0));
         assertThat(d.promoted()).isFalse();
         assertThat(d.value()).isNull();
@@ -29,12 +29,12 @@ class GateDecisionTest {
 
     @Test
     void refusesANanQualityRegressionEvenWhenTheMetricPasses() {
-        GateDecision d = GateDecision.decide(GATE, Map.of("heldout_rewards/accuracies", 1.0,
+        GateDecision d = GATE.evaluate(Map.of("heldout_rewards/accuracies", 1.0,
                 "quality_regression", Double.NaN));
         assertThat(d.promoted()).isFalse();
         assertThat(d.reason()).contains("quality_regression is NaN, not a finite number");
         // as JSON stores it: a string where a number belongs
-        assertThat(GateDecision.decide(GATE, Map.of("heldout_rewards/accuracies", 1.0, "quality_regression", "NaN"))
+        assertThat(GATE.evaluate(Map.of("heldout_rewards/accuracies", 1.0, "quality_regression", "NaN"))
                 .reason()).contains("quality_regression is \"NaN\", not a finite number");
     }
 
@@ -42,16 +42,16 @@ class GateDecisionTest {
     void refusesAMissingMetricAndNamesIt() {
         Map<String, Object> metrics = new HashMap<>();
         metrics.put("quality_regression", 0.0);
-        GateDecision d = GateDecision.decide(GATE, metrics);
+        GateDecision d = GATE.evaluate(metrics);
         assertThat(d.promoted()).isFalse();
         assertThat(d.reason()).contains("heldout_rewards/accuracies is missing from the checkpoint's metrics");
-        assertThat(GateDecision.decide(GATE, Map.of("heldout_rewards/accuracies", 0.9)).reason())
+        assertThat(GATE.evaluate(Map.of("heldout_rewards/accuracies", 0.9)).reason())
                 .contains("quality_regression is missing");
     }
 
     @Test
     void refusesInfinity() {
-        assertThat(GateDecision.decide(GATE, Map.of("heldout_rewards/accuracies", Double.POSITIVE_INFINITY,
+        assertThat(GATE.evaluate(Map.of("heldout_rewards/accuracies", Double.POSITIVE_INFINITY,
                 "quality_regression", 0.0)).promoted()).isFalse();
     }
 }
