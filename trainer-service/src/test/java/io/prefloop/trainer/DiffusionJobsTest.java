@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.prefloop.common.io.Sha256;
 import io.prefloop.common.test.ApiClient;
 import io.prefloop.common.test.RealPostgres;
 import io.prefloop.common.test.ServiceProcess;
@@ -286,7 +287,7 @@ class DiffusionJobsTest {
                 labeling.post("/v1/projects/" + d3po + "/candidates", SERVICE, ApiClient.json(Map.of(
                         "prompt", prompts.get(i), "model", "shapes-unet", "checkpoint", "base", "seed", i + 1,
                         "image_base64", Base64.getEncoder().encodeToString(ImagePng.encode(images.get(i))),
-                        "params", Map.of("trajectory", Map.of("path", path, "sha256", sha256(file), "steps", 4,
+                        "params", Map.of("trajectory", Map.of("path", path, "sha256", Sha256.hex(file), "steps", 4,
                                 "eta", 1.0, "cfg_scale", 3.0, "sampler", "ddim")))));
             }
         }
@@ -309,14 +310,6 @@ class DiffusionJobsTest {
         assertThat(checkpoint.get("metrics").get("quality_regression_on").asString()).isEqualTo("training");
         assertThat(trainer.get("/v1/jobs/" + job + "/events", ADMIN).json().findValuesAsString("message"))
                 .anyMatch(msg -> msg.contains("trajectories of 4 DDIM steps"));
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private ApiClient trainer() {

@@ -1,20 +1,19 @@
 package io.prefloop.feedback.candidate;
 
 import io.prefloop.common.auth.ApiKeys;
+import io.prefloop.common.io.Sha256;
 import io.prefloop.common.web.ApiException;
 import io.prefloop.common.web.Page;
 import io.prefloop.feedback.FeedbackProperties;
 import io.prefloop.feedback.project.Modality;
 import io.prefloop.feedback.project.Project;
 import io.prefloop.feedback.project.Projects;
-import java.security.MessageDigest;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -122,17 +121,9 @@ public class Candidates {
             throw ApiException.invalid("image_base64", "is not valid base64");
         }
         PngCheck.CheckedPng png = pngCheck.check(bytes);
-        String sha256 = sha256(png.bytes());
+        String sha256 = Sha256.hex(png.bytes());
         jdbc.sql("insert into images (sha256, width, height, png) values (?, ?, ?, ?) on conflict do nothing")
                 .params(sha256, png.width(), png.height(), png.bytes()).update();
         return sha256;
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -2,18 +2,13 @@ package io.prefloop.inference.proposal;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.prefloop.common.io.Sha256;
 import io.prefloop.model.diffusion.TrajectoryFile;
+import io.prefloop.model.io.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.UUID;
 
 /**
@@ -39,26 +34,10 @@ public final class TrajectoryFiles {
             byte[] bytes = TrajectoryFile.encode(latents, latentShape, logProbs, timesteps);
             String name = UUID.randomUUID() + ".safetensors";
             Path dir = Files.createDirectories(root.resolve("trajectories").resolve(model));
-            Path tmp = dir.resolve(".tmp-" + name);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining()) {
-                    ch.write(buffer);
-                }
-                ch.force(true);
-            }
-            Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-            return new Written("trajectories/" + model + "/" + name, sha256(bytes));
+            DurableFiles.writeAtomically(dir.resolve(name), bytes);
+            return new Written("trajectories/" + model + "/" + name, Sha256.hex(bytes));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

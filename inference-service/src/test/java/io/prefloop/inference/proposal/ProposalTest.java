@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.prefloop.common.io.Sha256;
 import io.prefloop.common.test.ApiClient;
 import io.prefloop.model.diffusion.ImagePng;
 import io.prefloop.inference.support.InferenceTest;
@@ -60,7 +61,7 @@ class ProposalTest extends InferenceTest {
 
             Path file = platform().store.root().resolve(path);
             byte[] bytes = Files.readAllBytes(file);
-            assertThat(TrajectoryFiles.sha256(bytes)).isEqualTo(trajectory.get("sha256").asString());
+            assertThat(Sha256.hex(bytes)).isEqualTo(trajectory.get("sha256").asString());
             try (NDManager m = NDManager.newBaseManager()) {
                 NDList tensors = NDList.decode(m, bytes);
                 NDArray latents = tensors.get("latents");
@@ -84,7 +85,7 @@ class ProposalTest extends InferenceTest {
                 }
                 // x_0 last: the candidate's image
                 byte[] png = ImagePng.encode(latents.get(4).clip(-1, 1).toFloatArray(), 16);
-                assertThat(TrajectoryFiles.sha256(png)).isEqualTo(stored.get("image_sha256").asString());
+                assertThat(Sha256.hex(png)).isEqualTo(stored.get("image_sha256").asString());
             }
         }
         for (int p = 0; p < 4; p++) {

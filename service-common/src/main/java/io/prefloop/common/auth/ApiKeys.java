@@ -1,11 +1,9 @@
 package io.prefloop.common.auth;
 
+import io.prefloop.common.io.Sha256;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HexFormat;
 
 /**
  * API keys are 256 random bits, so a plain SHA-256 is a safe way to store them: unlike passwords
@@ -24,11 +22,6 @@ public final class ApiKeys {
     }
 
     public static String hash(String key) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(digest.digest(key.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(key.getBytes(StandardCharsets.UTF_8));
     }
 }

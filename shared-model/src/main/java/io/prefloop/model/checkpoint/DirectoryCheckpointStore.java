@@ -2,17 +2,15 @@ package io.prefloop.model.checkpoint;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import io.prefloop.model.io.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -77,10 +75,10 @@ public final class DirectoryCheckpointStore implements CheckpointStore {
         Path tmp = modelDir.resolve(TMP_PREFIX + UUID.randomUUID());
         try {
             Files.createDirectories(tmp);
-            writeDurably(tmp.resolve(WEIGHTS), bytes);
-            writeDurably(tmp.resolve(MANIFEST), ManifestJson.write(written));
+            DurableFiles.writeNew(tmp.resolve(WEIGHTS), bytes);
+            DurableFiles.writeNew(tmp.resolve(MANIFEST), ManifestJson.write(written));
             try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                DurableFiles.rename(tmp, target);
             } catch (AtomicMoveNotSupportedException e) {
                 throw e;
             } catch (FileAlreadyExistsException e) {
@@ -92,7 +90,7 @@ public final class DirectoryCheckpointStore implements CheckpointStore {
                 }
                 throw e;
             }
-            forceDirectory(modelDir);
+            DurableFiles.forceDirectory(modelDir);
             return written;
         } catch (IOException e) {
             throw new CheckpointException("cannot publish " + id + ": " + e.getMessage(), e);
@@ -176,30 +174,12 @@ public final class DirectoryCheckpointStore implements CheckpointStore {
         return String.format("v%04d", max + 1);
     }
 
+    // a copy of service-common's Sha256.hex: this library does not depend on the services' common module
     static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void writeDurably(Path file, byte[] bytes) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-            ch.force(true);
-        }
-    }
-
-    private static void forceDirectory(Path dir) {
-        // makes the rename itself durable; not every file system allows opening a directory
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException ignored) {
-            // best effort
         }
     }
 

@@ -1,6 +1,7 @@
 package io.prefloop.trainer.feedback;
 
 import io.prefloop.common.auth.AuthProperties;
+import io.prefloop.common.io.Sha256;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -62,14 +63,9 @@ public class FeedbackClient {
             throw new FeedbackUnavailableException("The feedback-service answered " + response.statusCode()
                     + " for image " + sha256, null);
         }
-        try {
-            String actual = java.util.HexFormat.of().formatHex(
-                    java.security.MessageDigest.getInstance("SHA-256").digest(response.body()));
-            if (!actual.equals(sha256)) {
-                throw new FeedbackUnavailableException("Image " + sha256 + " arrived damaged (its hash is " + actual + ")", null);
-            }
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        String actual = Sha256.hex(response.body());
+        if (!actual.equals(sha256)) {
+            throw new FeedbackUnavailableException("Image " + sha256 + " arrived damaged (its hash is " + actual + ")", null);
         }
         return response.body();
     }

@@ -1,11 +1,10 @@
 package io.prefloop.trainer.runner;
 
+import io.prefloop.common.io.Sha256;
 import io.prefloop.trainer.feedback.Comparison;
 import io.prefloop.trainer.feedback.FeedbackClient;
 import io.prefloop.trainer.job.JobView;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,18 +66,14 @@ record ComparisonSet(List<Comparison> training, List<Comparison> heldOut, long f
         if (fraction <= 0) {
             return false;
         }
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(prompt.getBytes(StandardCharsets.UTF_8));
-            long bits = 0;
-            for (int i = 0; i < 8; i++) {
-                bits = (bits << 8) | (digest[i] & 0xff);
-            }
-            // unsigned 64-bit value as a fraction of 2^64
-            double u = (bits >>> 11) * 0x1.0p-53;
-            return u < fraction;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        byte[] digest = Sha256.digest(prompt.getBytes(StandardCharsets.UTF_8));
+        long bits = 0;
+        for (int i = 0; i < 8; i++) {
+            bits = (bits << 8) | (digest[i] & 0xff);
         }
+        // unsigned 64-bit value as a fraction of 2^64
+        double u = (bits >>> 11) * 0x1.0p-53;
+        return u < fraction;
     }
 
     String describe() {

@@ -4,23 +4,19 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
+import io.prefloop.common.io.Sha256;
 import io.prefloop.model.checkpoint.BlockWeights;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.checkpoint.Safetensors;
+import io.prefloop.model.io.DurableFiles;
 import io.prefloop.model.nn.OptimizerStep;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,10 +75,10 @@ public class JobSnapshots {
             Path tmp = dir.resolve(".tmp-" + UUID.randomUUID());
             Files.createDirectories(tmp);
             try {
-                write(tmp.resolve(STATE), bytes);
-                write(tmp.resolve(INFO), ("step=" + step + "\nupdates=" + updates + "\nretries=" + retries
-                        + "\nsha256=" + sha256(bytes) + "\n").getBytes(StandardCharsets.UTF_8));
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                DurableFiles.writeNew(tmp.resolve(STATE), bytes);
+                DurableFiles.writeNew(tmp.resolve(INFO), ("step=" + step + "\nupdates=" + updates
+                        + "\nretries=" + retries + "\nsha256=" + Sha256.hex(bytes) + "\n").getBytes(StandardCharsets.UTF_8));
+                DurableFiles.rename(tmp, target);
             } finally {
                 deleteTree(tmp);
             }
@@ -113,7 +109,7 @@ public class JobSnapshots {
             try {
                 List<String> info = Files.readAllLines(dir.resolve(INFO));
                 byte[] bytes = Files.readAllBytes(dir.resolve(STATE));
-                if (!info.contains("sha256=" + sha256(bytes))) {
+                if (!info.contains("sha256=" + Sha256.hex(bytes))) {
                     log.warn("Snapshot {} is damaged (hash differs); trying an older one", dir);
                     continue;
                 }
@@ -173,21 +169,6 @@ public class JobSnapshots {
     private static int value(List<String> info, String key) {
         return info.stream().filter(l -> l.startsWith(key + "=")).map(l -> Integer.parseInt(l.substring(key.length() + 1)))
                 .findFirst().orElseThrow(() -> new IllegalStateException("snapshot info has no " + key));
-    }
-
-    private static void write(Path file, byte[] bytes) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            channel.write(java.nio.ByteBuffer.wrap(bytes));
-            channel.force(true);
-        }
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static void deleteTree(Path dir) {

@@ -1,5 +1,6 @@
 package io.prefloop.trainer.runner;
 
+import io.prefloop.common.io.Sha256;
 import io.prefloop.model.diffusion.SamplerSettings;
 import io.prefloop.model.diffusion.TrajectoryFile;
 import io.prefloop.trainer.feedback.Comparison;
@@ -7,9 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -41,7 +39,7 @@ final class Trajectories {
         } catch (IOException e) {
             throw new UncheckedIOException("The trajectory of candidate " + candidate.id() + " cannot be read: " + file, e);
         }
-        if (!sha256(bytes).equals(spec.get("sha256"))) {
+        if (!Sha256.hex(bytes).equals(spec.get("sha256"))) {
             throw new IllegalStateException("The trajectory of candidate " + candidate.id() + " is damaged (hash differs)");
         }
         TrajectoryFile.Row row = TrajectoryFile.decode(bytes);
@@ -49,13 +47,5 @@ final class Trajectories {
                 ((Number) spec.get("eta")).doubleValue(), ((Number) spec.get("cfg_scale")).doubleValue(), 0,
                 !(spec.get("clip_x0") instanceof Boolean b) || b);
         return new Stored(row, settings);
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
