@@ -10,7 +10,6 @@ import io.prefloop.feedback.task.Tasks;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -49,20 +48,14 @@ public class Judgments {
     private final JdbcClient jdbc;
     private final Projects projects;
     private final Tasks tasks;
+    private final PairVotes pairVotes;
 
-    Judgments(JdbcClient jdbc, Projects projects, Tasks tasks) {
+    Judgments(JdbcClient jdbc, Projects projects, Tasks tasks, PairVotes pairVotes) {
         this.jdbc = jdbc;
         this.projects = projects;
         this.tasks = tasks;
+        this.pairVotes = pairVotes;
     }
-
-    /**
-     * The pair as this labeler finds it, read under the pair's row lock in one statement: the
-     * project's tie rule, the labeler's lease (task) and earlier judgment of it, if any.
-     */
-    private record LockedPair(UUID id, UUID projectId, int judgmentsNeeded, int votesA, int votesB, int votesTie,
-            int votesBothBad, String status, boolean allowTies, UUID taskId, UUID taskLabelerId, String leftChoice,
-            String taskState, Instant taskExpiresAt, UUID judgmentId, String judgmentKey) {}
 
     @Transactional
     public Result submit(UUID pairId, Caller caller, JudgmentController.NewJudgment request, String idempotencyKey) {
@@ -70,17 +63,7 @@ public class Judgments {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
             throw ApiException.invalid("Idempotency-Key", "must be 1 to 200 characters");
         }
-        LockedPair pair = jdbc.sql("""
-                select p.id, p.project_id, p.judgments_needed, p.votes_a, p.votes_b, p.votes_tie, p.votes_both_bad,
-                       p.status, pr.allow_ties, t.id task_id, t.labeler_id task_labeler_id, t.left_choice,
-                       t.state task_state, t.expires_at task_expires_at, j.id judgment_id, j.idempotency_key judgment_key
-                from pairs p join projects pr on pr.id = p.project_id
-                left join tasks t on t.pair_id = p.id and (t.id = :task or (cast(:task as uuid) is null and t.labeler_id = :labeler))
-                left join judgments j on j.pair_id = p.id and j.labeler_id = :labeler
-                where p.id = :pair
-                for update of p""")
-                .param("pair", pairId).param("labeler", labeler).param("task", request.taskId())
-                .query(LockedPair.class).optional()
+        PairVotes.LockedPair pair = pairVotes.lock(pairId, labeler, request.taskId())
                 .orElseThrow(() -> idempotencyKey != null && byKey(labeler, idempotencyKey).isPresent()
                         ? reusedKey() : ApiException.notFound("Pair", pairId));
         if (pair.judgmentId() != null) {
@@ -96,6 +79,14 @@ public class Judgments {
                 return replay(elsewhere.get(), pairId, request);
             }
         }
+        admit(pair, labeler, request);
+        Tally votes = pair.votes().with(request.choice());
+        Resolution resolution = votes.resolution(pair.judgmentsNeeded());
+        return new Result(pairVotes.record(pair, labeler, request, idempotencyKey, votes, resolution), false);
+    }
+
+    /** Refuses a judgment the pair cannot take: a tie where none is allowed, a resolved pair, a lease lost. */
+    private void admit(PairVotes.LockedPair pair, UUID labeler, JudgmentController.NewJudgment request) {
         if (request.choice() == Choice.TIE && !pair.allowTies()) {
             throw ApiException.invalid("choice", "ties are not allowed in this project");
         }
@@ -112,42 +103,10 @@ public class Judgments {
         }
         boolean leaseHeld = pair.taskId() != null && pair.taskState().equals("leased")
                 && pair.taskExpiresAt().isAfter(Instant.now());
-        if (!leaseHeld && request.choice() != Choice.SKIP && tasks.freeSlots(pairId, labeler) <= 0) {
+        if (!leaseHeld && request.choice() != Choice.SKIP && tasks.freeSlots(pair.id(), labeler) <= 0) {
             throw new ApiException(HttpStatus.CONFLICT, "Lease expired",
                     "Your lease on this pair expired and its remaining judgments went to other labelers");
         }
-
-        int a = pair.votesA() + (request.choice() == Choice.A ? 1 : 0);
-        int b = pair.votesB() + (request.choice() == Choice.B ? 1 : 0);
-        int tie = pair.votesTie() + (request.choice() == Choice.TIE ? 1 : 0);
-        int bothBad = pair.votesBothBad() + (request.choice() == Choice.BOTH_BAD ? 1 : 0);
-        Resolution resolution = a + b + tie + bothBad >= pair.judgmentsNeeded() ? Resolution.of(a, b, tie, bothBad) : null;
-        UUID id = UUID.randomUUID();
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        // one round trip: the judgment, the lease it ends, and the pair's new counts (and outcome)
-        jdbc.sql("""
-                with judgment as (
-                    insert into judgments (id, pair_id, project_id, labeler_id, task_id, choice, left_choice, elapsed_ms,
-                                           idempotency_key, created_at)
-                    values (:id, :pair, :project, :labeler, :task, :choice, :left, :elapsed, :key, :now)),
-                task as (update tasks set state = 'judged' where id = :task)
-                update pairs set votes_a = :a, votes_b = :b, votes_tie = :tie, votes_both_bad = :bothBad,
-                       skips = skips + :skip, status = :status, outcome = :outcome, agreement = :agreement,
-                       resolved_at = case when :resolved then clock_timestamp() end
-                where id = :pair""")
-                .param("id", id).param("pair", pairId).param("project", pair.projectId()).param("labeler", labeler)
-                .param("task", pair.taskId()).param("choice", request.choice().json())
-                .param("left", pair.leftChoice()).param("elapsed", request.elapsedMs()).param("key", idempotencyKey)
-                .param("now", Timestamp.from(now)).param("a", a).param("b", b).param("tie", tie)
-                .param("bothBad", bothBad).param("skip", request.choice() == Choice.SKIP ? 1 : 0)
-                .param("status", resolution == null ? "open" : "resolved")
-                .param("outcome", resolution == null ? null : resolution.outcome())
-                .param("agreement", resolution == null ? null : resolution.agreement())
-                .param("resolved", resolution != null)
-                .update();
-        return new Result(new JudgmentView(id, pairId, pair.projectId(), labeler, pair.taskId(), request.choice(),
-                pair.leftChoice(), request.elapsedMs(), now, resolution == null ? "open" : "resolved",
-                resolution == null ? null : resolution.outcome()), false);
     }
 
     /**
