@@ -2,16 +2,14 @@ package io.prefloop.inference.proposal;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import io.prefloop.common.web.ApiException;
 import io.prefloop.inference.InferenceProperties;
 import io.prefloop.inference.image.ImageGenerator;
-import io.prefloop.model.diffusion.ImagePng;
 import io.prefloop.inference.serving.Lease;
 import io.prefloop.inference.serving.LoadedModel;
 import io.prefloop.inference.serving.Networks;
 import io.prefloop.inference.serving.ServedModels;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
+import io.prefloop.model.diffusion.ImagePng;
 import io.prefloop.model.diffusion.Sampler;
 import io.prefloop.model.diffusion.SamplerSettings;
 import io.prefloop.model.text.ByteTokenizer;
@@ -26,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.stereotype.Component;
 
 /**
@@ -60,16 +57,8 @@ public class Proposals {
     }
 
     public Result propose(UUID project, ProposalRequest r) {
-        if (r.pairsPerPrompt() != null && r.candidatesPerPrompt() != null) {
-            throw ApiException.invalid("candidates_per_prompt", "give pairs_per_prompt or candidates_per_prompt, not both");
-        }
-        boolean allPairs = r.candidatesPerPrompt() != null;
-        int perPrompt = allPairs ? r.candidatesPerPrompt() : 2 * (r.pairsPerPrompt() == null ? 1 : r.pairsPerPrompt());
-        if (r.prompts().size() * perPrompt > ProposalRequest.MAX_CANDIDATES) {
-            throw ApiException.invalid(allPairs ? "candidates_per_prompt" : "pairs_per_prompt",
-                    "prompts × candidates per prompt may be at most " + ProposalRequest.MAX_CANDIDATES + " candidates");
-        }
-        long seed = r.seed() == null || r.seed() == -1 ? ThreadLocalRandom.current().nextLong(1L << 32) : r.seed();
+        PairingPlan plan = ProposalSettings.pairing(r);
+        long seed = ProposalSettings.seed(r);
         UUID proposal = UUID.randomUUID();
         List<Sample> samples;
         String checkpoint;
@@ -77,9 +66,9 @@ public class Proposals {
             LoadedModel model = lease.model();
             checkpoint = model.id().toString();
             if (model.networks() instanceof Networks.Language language) {
-                samples = texts(model, language, r, perPrompt, seed);
+                samples = texts(model, language, r, plan.perPrompt(), seed);
             } else {
-                samples = images(model, ImageGenerator.diffusion(model), r, perPrompt, seed);
+                samples = images(model, ImageGenerator.diffusion(model), r, plan.perPrompt(), seed);
             }
         }
 
@@ -101,45 +90,19 @@ public class Proposals {
             candidates.add(new Candidate(id, s.prompt(), s.seed(), trajectory));
         }
         List<Pair> pairs = new ArrayList<>();
-        for (int start = 0; start < candidates.size(); start += perPrompt) {
-            for (int i = start; i < start + perPrompt; i++) {
-                for (int j = i + 1; j < start + perPrompt; j++) {
-                    if (!allPairs && (i % 2 != 0 || j != i + 1)) {
-                        continue; // disjoint pairs: 2i with 2i + 1
-                    }
-                    UUID a = candidates.get(i).id();
-                    UUID b = candidates.get(j).id();
-                    // the key of disjoint pair (2i, 2i+1) stays "p<2i>", as before all-pairs existed
-                    String key = proposal + (allPairs ? "/p" + i + "-" + j : "/p" + i);
-                    pairs.add(new Pair(feedback.createPair(project, a, b, key), a, b));
-                }
-            }
+        for (PairingPlan.Planned planned : plan.pairs(candidates.size())) {
+            UUID a = candidates.get(planned.a()).id();
+            UUID b = candidates.get(planned.b()).id();
+            pairs.add(new Pair(feedback.createPair(project, a, b, proposal + "/" + planned.key()), a, b));
         }
         return new Result(proposal, project, r.model(), checkpoint, seed, candidates, pairs);
     }
 
     private List<Sample> images(LoadedModel model, Networks.Diffusion d, ProposalRequest r, int perPrompt, long seed) {
         boolean trajectories = Boolean.TRUE.equals(r.trajectories());
-        int steps = r.steps() == null ? 25 : r.steps();
-        if (steps > d.policy().spec().trainTimesteps()) {
-            throw ApiException.invalid("steps", "must be at most the model's " + d.policy().spec().trainTimesteps()
-                    + " training timesteps");
-        }
-        SamplerSettings settings = new SamplerSettings(steps,
-                SamplerSettings.Kind.parse(r.sampler() == null ? "ddim" : r.sampler()),
-                r.eta() == null ? (trajectories ? 1.0 : 0.0) : r.eta(), r.cfgScale() == null ? 3 : r.cfgScale(),
-                r.rewardGuidanceScale() == null ? 0 : r.rewardGuidanceScale(), true);
+        SamplerSettings settings = ProposalSettings.image(r, d.policy().spec().trainTimesteps());
         if (trajectories) {
-            // D3PO re-scores each stored step as a Gaussian transition of DDIM with CFG
-            if (settings.sampler() != SamplerSettings.Kind.DDIM) {
-                throw ApiException.invalid("sampler", "trajectories are recorded for ddim only");
-            }
-            if (!(settings.eta() > 0)) {
-                throw ApiException.invalid("eta", "trajectories need eta > 0 (a deterministic step has no log-probability)");
-            }
-            if (settings.rewardGuidanceScale() != 0) {
-                throw ApiException.invalid("reward_guidance_scale", "trajectories are recorded with plain CFG only");
-            }
+            TrajectoryFiles.check(settings);
         }
         Sampler sampler = ImageGenerator.sampler(d, settings);
         List<String> prompts = new ArrayList<>();
@@ -162,36 +125,13 @@ public class Proposals {
                 NDArray images = recorded == null ? sampler.sample(m, batch, seeds, settings)
                         : sampler.sample(m, batch, seeds, settings, recorded);
                 float[] flat = images.toFloatArray();
-                float[][] latents = null;
-                float[][] logProbs = null;
-                int[] timesteps = null;
-                if (recorded != null) {
-                    Sampler.Trajectory t = recorded.get(0);
-                    latents = t.latents().stream().map(NDArray::toFloatArray).toArray(float[][]::new);
-                    logProbs = t.logProbs().stream().map(NDArray::toFloatArray).toArray(float[][]::new);
-                    timesteps = t.timesteps();
-                }
+                TrajectoryFiles.Batch trajectoryBatch = recorded == null ? null
+                        : TrajectoryFiles.Batch.of(recorded.get(0));
                 for (int i = 0; i < seeds.length; i++) {
-                    Map<String, Object> params = samplerParams(settings);
-                    if (recorded != null) {
-                        float[] lat = new float[latents.length * per];
-                        for (int k = 0; k < latents.length; k++) {
-                            System.arraycopy(latents[k], i * per, lat, k * per, per);
-                        }
-                        float[] lp = new float[logProbs.length];
-                        for (int k = 0; k < logProbs.length; k++) {
-                            lp[k] = logProbs[k][i];
-                        }
-                        TrajectoryFiles.Written file = trajectoryFiles.write(r.model(), m, lat,
-                                new Shape(latents.length, channels, size, size), lp, timesteps);
-                        Map<String, Object> trajectory = new LinkedHashMap<>();
-                        trajectory.put("path", file.path());
-                        trajectory.put("sha256", file.sha256());
-                        trajectory.put("steps", settings.steps());
-                        trajectory.put("eta", settings.eta());
-                        trajectory.put("cfg_scale", settings.cfgScale());
-                        trajectory.put("sampler", "ddim");
-                        params.put("trajectory", trajectory);
+                    Map<String, Object> params = ProposalSettings.samplerParams(settings);
+                    if (trajectoryBatch != null) {
+                        params.put("trajectory", trajectoryFiles.write(r.model(), trajectoryBatch, i, channels, size,
+                                settings));
                     }
                     String png = Base64.getEncoder().encodeToString(
                             ImagePng.encode(Arrays.copyOfRange(flat, i * per, (i + 1) * per), size));
@@ -202,24 +142,9 @@ public class Proposals {
         return out;
     }
 
-    private static Map<String, Object> samplerParams(SamplerSettings s) {
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("sampler", s.sampler().name().toLowerCase());
-        params.put("steps", s.steps());
-        params.put("cfg_scale", s.cfgScale());
-        params.put("reward_guidance_scale", s.rewardGuidanceScale());
-        params.put("eta", s.eta());
-        return params;
-    }
-
     private List<Sample> texts(LoadedModel model, Networks.Language language, ProposalRequest r, int perPrompt,
             long seed) {
-        if (Boolean.TRUE.equals(r.trajectories())) {
-            throw ApiException.invalid("trajectories", "trajectories are recorded for image models only");
-        }
-        int maxTokens = r.maxTokens() == null ? 32 : r.maxTokens();
-        double temperature = r.temperature() == null ? 1 : r.temperature();
-        double topP = r.topP() == null ? 1 : r.topP();
+        ProposalSettings.Text text = ProposalSettings.text(r);
         TextGenerator generator = new TextGenerator(language.model(), new ByteTokenizer());
         List<Sample> out = new ArrayList<>();
         for (int j = 0; j < r.prompts().size(); j++) {
@@ -228,13 +153,13 @@ public class Proposals {
             List<Generation> generations;
             try (NDManager m = model.manager().newSubManager()) {
                 generations = generator.generate(m, Collections.nCopies(perPrompt, prompt),
-                        new SamplingParams(maxTokens, temperature, topP, promptSeed));
+                        new SamplingParams(text.maxTokens(), text.temperature(), text.topP(), promptSeed));
             }
             for (int i = 0; i < perPrompt; i++) {
                 Map<String, Object> params = new LinkedHashMap<>();
-                params.put("max_tokens", maxTokens);
-                params.put("temperature", temperature);
-                params.put("top_p", topP);
+                params.put("max_tokens", text.maxTokens());
+                params.put("temperature", text.temperature());
+                params.put("top_p", text.topP());
                 params.put("choice", i); // POST /v1/completions with this seed and n > choice reproduces it
                 params.put("finish_reason", generations.get(i).finishReason());
                 out.add(new Sample(prompt, promptSeed, null, generations.get(i).text(), params));
