@@ -6,8 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.prefloop.common.io.Sha256;
 import io.prefloop.common.test.ApiClient;
-import io.prefloop.common.test.RealPostgres;
-import io.prefloop.common.test.ServiceProcess;
 import ai.djl.ndarray.NDArray;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.diffusion.ImagePng;
@@ -33,13 +31,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.ContextConfiguration;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -48,25 +44,24 @@ import tools.jackson.databind.JsonNode;
  * comparisons (held out by prompt), and DCO on reference images given as a candidate id and as an
  * upload. Both publish checkpoints with their lineage and metrics.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+@TestPropertySource(properties = {
         "prefloop.auth.admin-key=" + DiffusionJobsTest.ADMIN, "prefloop.auth.service-key=" + DiffusionJobsTest.SERVICE,
         "prefloop.trainer.workers.count=1", "prefloop.trainer.workers.poll=200ms"})
-@ContextConfiguration(initializers = RealPostgres.class)
-class DiffusionJobsTest {
+class DiffusionJobsTest extends TrainerIntegrationTest {
 
     static final String ADMIN = "diffusion-admin";
     static final String SERVICE = "diffusion-service";
-    private static final Path DIR = TrainerTestSupport.tempDir("prefloop-diffusion-jobs-");
-    private static final int FEEDBACK_PORT = TrainerTestSupport.freePort();
-    private static ServiceProcess feedback;
     private static String project;
     private static final Set<String> correct = new HashSet<>();
     private static String aCorrectCandidate;
 
+    @RegisterExtension
+    static final FeedbackForTrainer FEEDBACK = new FeedbackForTrainer("prefloop-diffusion-jobs-", ADMIN, SERVICE);
+
     @DynamicPropertySource
     static void wiring(DynamicPropertyRegistry registry) throws IOException {
-        TrainerTestSupport.copyCommitted("shapes-unet", "base", DIR.resolve("store"), "shapes-unet");
-        feedback = TrainerTestSupport.startFeedbackFor(registry, DIR, FEEDBACK_PORT, ADMIN, SERVICE);
+        TrainerTestSupport.copyCommitted("shapes-unet", "base", FEEDBACK.store(), "shapes-unet");
+        FEEDBACK.wire(registry);
     }
 
     /** Ten prompts; per prompt an image in the right colour and one in the colour the base confuses it with. */
@@ -75,7 +70,7 @@ class DiffusionJobsTest {
         if (project != null) {
             return;
         }
-        ApiClient labeling = feedback.api();
+        ApiClient labeling = FEEDBACK.api();
         project = labeling.post("/v1/projects", ADMIN, "{\"name\":\"colours\",\"modality\":\"image\"}").json()
                 .get("id").asString();
         try (NDManager m = NDManager.newBaseManager()) {
@@ -104,16 +99,6 @@ class DiffusionJobsTest {
                     "{\"choice\":\"" + side.get("choice").asString() + "\"}");
         }
     }
-
-    @AfterAll
-    static void stopFeedback() throws InterruptedException {
-        if (feedback != null) {
-            feedback.close();
-        }
-    }
-
-    @LocalServerPort
-    int port;
 
     @Test
     void diffusionDpoTrainsOnJudgedImagesWithHeldOutPromptsAndPublishes() {
@@ -232,7 +217,7 @@ class DiffusionJobsTest {
         ApiClient trainer = trainer();
         String job = trainer.post("/v1/jobs", SERVICE, """
                 {"method":"reward_model","model":"shapes-reward","project":"%s","seed":3,
-                 "hyperparameters":{"steps":3,"batch_size":4,"learning_rate":0.001,"heldout_fraction":0.3}}"""
+                 "hyperparameters":{"steps":40,"batch_size":4,"learning_rate":0.003,"heldout_fraction":0.3}}"""
                 .formatted(project)).json().get("id").asString();
         JsonNode finished = TrainerTestSupport.awaitJob(trainer, ADMIN, job);
         assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("succeeded");
@@ -243,6 +228,10 @@ class DiffusionJobsTest {
         assertThat(checkpoint.get("architecture").get("type").asString()).isEqualTo("image_reward_convnet");
         JsonNode metrics = checkpoint.get("metrics");
         assertThat(metrics.get("reward_std").asDouble()).isPositive();
+        // It learned the comparisons it trained on: all 6 ranked right (chance: 1 in 64). Measured over seeds 1-4:
+        // 0.5-0.83 after 3 steps at 0.001, 1.0 every time after 20 or 40 steps at 0.003. The 4 held-out pairs are
+        // colour-shape combinations it never saw, which 6 pairs do not teach it (0.25-0.5 measured): only reported.
+        assertThat(metrics.get("accuracy").asDouble()).isEqualTo(1.0);
         assertThat(metrics.get("heldout_accuracy").asDouble()).isBetween(0.0, 1.0);
         assertThat(metrics.has("quality_regression")).isTrue();
     }
@@ -267,10 +256,10 @@ class DiffusionJobsTest {
     @Test
     void d3poTrainsOnTheTrajectoriesStoredWithTheCandidates() throws IOException {
         ApiClient trainer = trainer();
-        ApiClient labeling = feedback.api();
+        ApiClient labeling = FEEDBACK.api();
         String d3po = labeling.post("/v1/projects", ADMIN, "{\"name\":\"trajectories\",\"modality\":\"image\"}")
                 .json().get("id").asString();
-        Path store = DIR.resolve("store");
+        Path store = FEEDBACK.store();
         try (NDManager m = NDManager.newBaseManager()) {
             UNet base = ShapesModel.load(new DirectoryCheckpointStore(store), ShapesModel.BASE, m);
             List<String> prompts = List.of("a red circle", "a red circle", "a blue square", "a blue square",

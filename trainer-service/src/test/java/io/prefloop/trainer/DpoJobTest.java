@@ -3,25 +3,18 @@ package io.prefloop.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prefloop.common.test.ApiClient;
-import io.prefloop.common.test.RealPostgres;
-import io.prefloop.common.test.ServiceProcess;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.context.ContextConfiguration;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -29,44 +22,30 @@ import tools.jackson.databind.JsonNode;
  * (started from its jar); the trainer reads the comparisons feed, trains the committed replies
  * base model with DJL, publishes a checkpoint with its lineage and registers it.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+@TestPropertySource(properties = {
         "prefloop.auth.admin-key=" + DpoJobTest.ADMIN, "prefloop.auth.service-key=" + DpoJobTest.SERVICE,
         "prefloop.trainer.workers.count=1", "prefloop.trainer.workers.poll=200ms",
         "prefloop.trainer.policies.poll=300ms"})
-@ContextConfiguration(initializers = RealPostgres.class)
-class DpoJobTest {
+class DpoJobTest extends TrainerIntegrationTest {
 
     static final String ADMIN = "dpo-admin";
     static final String SERVICE = "dpo-service";
-    private static final Path DIR = TrainerTestSupport.tempDir("prefloop-dpo-job-");
-    private static final int FEEDBACK_PORT = TrainerTestSupport.freePort();
-    private static ServiceProcess feedback;
+
+    @RegisterExtension
+    static final FeedbackForTrainer FEEDBACK = new FeedbackForTrainer("prefloop-dpo-job-", ADMIN, SERVICE);
 
     @DynamicPropertySource
     static void wiring(DynamicPropertyRegistry registry) throws IOException {
-        TrainerTestSupport.copyCommitted("replies-base", "v0001", DIR.resolve("store"), "replies-base");
-        TrainerTestSupport.copyCommitted("replies-base", "v0001", DIR.resolve("store"), "replies-policy");
-        TrainerTestSupport.copyCommitted("replies-base", "v0001", DIR.resolve("store"), "replies-refused");
-        TrainerTestSupport.copyCommitted("replies-base", "v0001", DIR.resolve("store"), "replies-diverging");
-        feedback = TrainerTestSupport.startFeedbackFor(registry, DIR, FEEDBACK_PORT, ADMIN, SERVICE);
+        TrainerTestSupport.copyCommitted("replies-base", "v0001", FEEDBACK.store(), "replies-base");
+        TrainerTestSupport.copyCommitted("replies-base", "v0001", FEEDBACK.store(), "replies-policy");
+        TrainerTestSupport.copyCommitted("replies-base", "v0001", FEEDBACK.store(), "replies-refused");
+        TrainerTestSupport.copyCommitted("replies-base", "v0001", FEEDBACK.store(), "replies-diverging");
+        FEEDBACK.wire(registry);
     }
-
-    @AfterAll
-    static void stopFeedback() throws InterruptedException {
-        if (feedback != null) {
-            feedback.close();
-        }
-    }
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcClient jdbc;
 
     @Test
     void aDpoJobTrainsOnTheFeedAndPublishesARegisteredCheckpointWithLineage() {
-        ApiClient labeling = feedback.api();
+        ApiClient labeling = FEEDBACK.api();
         String project = TrainerTestSupport.textProject(labeling, ADMIN, SERVICE, "style", 6, i -> "Question " + i + "?",
                 i -> List.of("Certainly. The answer is " + i + ".", "dunno lol"));
         String labeler = labeling.post("/v1/labelers", ADMIN, "{\"name\":\"ann\"}").json().get("key").asString();
@@ -112,7 +91,7 @@ class DpoJobTest {
         assertThat(tuned.get("dataset").get("feed_to").asLong()).isEqualTo(6);
         assertThat(tuned.get("metrics").has("loss")).isTrue();
         assertThat(tuned.get("weights_sha256").asString()).isNotEqualTo(checkpoints.get(0).get("weights_sha256").asString());
-        assertThat(Files.exists(DIR.resolve("store/replies-base/v0002/model.safetensors"))).isTrue();
+        assertThat(Files.exists(FEEDBACK.store().resolve("replies-base/v0002/model.safetensors"))).isTrue();
 
         assertThat(finished.get("result").get("model").asString()).isEqualTo("replies-base");
         assertThat(finished.get("result").get("version").asString()).isEqualTo("v0002");
@@ -131,7 +110,7 @@ class DpoJobTest {
      */
     @Test
     void aDpoJobAtAFarTooHighLearningRateTripsTheGuardWhichRestartsItAtLowerRates() {
-        ApiClient labeling = feedback.api();
+        ApiClient labeling = FEEDBACK.api();
         String project = TrainerTestSupport.textProject(labeling, ADMIN, SERVICE, "diverging", 4, i -> "D" + i + "?",
                 i -> List.of("Certainly, " + i + ".", "nah"));
         TrainerTestSupport.judgeLeft(labeling, project, labeling.post("/v1/labelers", ADMIN, "{\"name\":\"div ann\"}")
@@ -178,7 +157,7 @@ class DpoJobTest {
 
     @Test
     void aJobResumedAfterItsCheckpointWasPublishedRecordsTheSameResultWithoutTrainingAgain() {
-        ApiClient labeling = feedback.api();
+        ApiClient labeling = FEEDBACK.api();
         String project = TrainerTestSupport.textProject(labeling, ADMIN, SERVICE, "resumed", 2, i -> "P" + i + "?",
                 i -> List.of("Certainly, " + i + ".", "nah"));
         TrainerTestSupport.judgeLeft(labeling, project, labeling.post("/v1/labelers", ADMIN, "{\"name\":\"res ann\"}")
@@ -216,7 +195,7 @@ class DpoJobTest {
 
     @Test
     void aPolicyFiresAfterNNewComparisonsTrainsOnExactlyThemAndPromotes() throws InterruptedException {
-        ApiClient labeling = feedback.api();
+        ApiClient labeling = FEEDBACK.api();
         String project = TrainerTestSupport.textProject(labeling, ADMIN, SERVICE, "online", 8, i -> "Q" + i + "?",
                 i -> List.of("Certainly, " + i + ".", "nah"));
         String labeler = labeling.post("/v1/labelers", ADMIN, "{\"name\":\"online ann\"}").json().get("key").asString();
@@ -287,7 +266,7 @@ class DpoJobTest {
 
     @Test
     void aTextRewardModelAndAPretrainedRepliesModelArePublished() {
-        ApiClient labeling = feedback.api();
+        ApiClient labeling = FEEDBACK.api();
         String project = TrainerTestSupport.textProject(labeling, ADMIN, SERVICE, "rm", 4, i -> "R" + i + "?",
                 i -> List.of("Certainly, " + i + ".", "nah"));
         TrainerTestSupport.judgeLeft(labeling, project, labeling.post("/v1/labelers", ADMIN, "{\"name\":\"rm ann\"}").json().get("key")

@@ -3,42 +3,21 @@ package io.prefloop.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prefloop.common.test.ApiClient;
-import io.prefloop.common.test.RealPostgres;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.context.ContextConfiguration;
+import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /** The job API: create with validated hyperparameters, read, list, events, cancel. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"prefloop.auth.admin-key=" + JobApiTest.ADMIN, "prefloop.auth.service-key=svc",
+@TestPropertySource(properties = {"prefloop.auth.admin-key=" + JobApiTest.ADMIN, "prefloop.auth.service-key=svc",
                 "prefloop.trainer.workers.count=0"})
-@ContextConfiguration(initializers = RealPostgres.class)
-class JobApiTest {
+class JobApiTest extends TrainerIntegrationTest {
 
     static final String ADMIN = "trainer-admin";
     private static final String PROJECT = "7a1c2f43-56a2-4c9e-9a77-0d5b8a1f0c11";
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcClient jdbc;
-
-    ApiClient api;
-
-    @BeforeEach
-    void client() {
-        api = new ApiClient("http://localhost:" + port);
-    }
 
     @Test
     void aJobIsQueuedWithItsHyperparametersResolvedAndCanBeCancelled() {

@@ -3,7 +3,6 @@ package io.prefloop.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prefloop.common.test.ApiClient;
-import io.prefloop.common.test.RealPostgres;
 import io.prefloop.trainer.job.JobView;
 import io.prefloop.trainer.job.Method;
 import io.prefloop.trainer.worker.JobContext;
@@ -11,17 +10,13 @@ import io.prefloop.trainer.worker.JobRunner;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.context.ContextConfiguration;
+import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -29,14 +24,14 @@ import tools.jackson.databind.JsonNode;
  * tested with the models): claim, progress events, success, cancellation, failure with a reason,
  * and resumption of a job whose worker died.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+@TestPropertySource(properties = {
         "prefloop.auth.admin-key=" + JobWorkersTest.ADMIN,
         "prefloop.trainer.workers.count=1",
         "prefloop.trainer.workers.lease=2s",
         "prefloop.trainer.workers.heartbeat=100ms",
         "prefloop.trainer.workers.poll=100ms"})
-@ContextConfiguration(initializers = RealPostgres.class)
-class JobWorkersTest {
+@Import(JobWorkersTest.SteppingRunner.class)
+class JobWorkersTest extends TrainerIntegrationTest {
 
     static final String ADMIN = "workers-admin";
     static final int FAILING_STEPS = 7;
@@ -65,19 +60,6 @@ class JobWorkersTest {
                 }
             };
         }
-    }
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcClient jdbc;
-
-    ApiClient api;
-
-    @BeforeEach
-    void client() {
-        api = new ApiClient("http://localhost:" + port);
     }
 
     @Test

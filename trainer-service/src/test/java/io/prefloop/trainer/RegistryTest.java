@@ -3,31 +3,24 @@ package io.prefloop.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prefloop.common.test.ApiClient;
-import io.prefloop.common.test.RealPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.context.ContextConfiguration;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The registry over a real checkpoint store holding the committed replies base model, and a
  * damaged copy of it that must never be registered.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+@TestPropertySource(properties = {
         "prefloop.auth.admin-key=" + RegistryTest.ADMIN, "prefloop.auth.service-key=svc",
         "prefloop.trainer.workers.count=0"})
-@ContextConfiguration(initializers = RealPostgres.class)
-class RegistryTest {
+class RegistryTest extends TrainerIntegrationTest {
 
     static final String ADMIN = "registry-admin";
     private static final Path STORE = storeWithBaseAndADamagedCopy();
@@ -35,19 +28,6 @@ class RegistryTest {
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) {
         registry.add("prefloop.checkpoints.root", STORE::toString);
-    }
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcClient jdbc;
-
-    ApiClient api;
-
-    @BeforeEach
-    void client() {
-        api = new ApiClient("http://localhost:" + port);
     }
 
     @Test

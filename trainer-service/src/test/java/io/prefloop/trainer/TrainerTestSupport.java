@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.IntFunction;
-import org.springframework.test.context.DynamicPropertyRegistry;
 import tools.jackson.databind.JsonNode;
 
 /** What the trainer's integration tests share: temporary places, committed base models, waiting for jobs. */
@@ -45,19 +44,6 @@ public final class TrainerTestSupport {
         }
         Path manifest = target.resolve("manifest.json");
         Files.writeString(manifest, Files.readString(manifest).replace("\"" + model + "\"", "\"" + as + "\""));
-    }
-
-    /**
-     * Starts the real feedback-service from its jar (database under {@code dir/feedback}) and points
-     * the trainer under test at it and at the checkpoint store {@code dir/store}.
-     */
-    public static ServiceProcess startFeedbackFor(DynamicPropertyRegistry trainer, Path dir, int port, String adminKey,
-            String serviceKey) throws IOException {
-        ServiceProcess feedback = ServiceProcess.startJar("feedback-service", Files.createDirectories(dir.resolve("feedback")),
-                port, java.util.Map.of("PREFLOOP_ADMIN_KEY", adminKey, "PREFLOOP_SERVICE_KEY", serviceKey));
-        trainer.add("prefloop.checkpoints.root", () -> dir.resolve("store").toString());
-        trainer.add("prefloop.trainer.feedback.url", () -> "http://localhost:" + port);
-        return feedback;
     }
 
     /**

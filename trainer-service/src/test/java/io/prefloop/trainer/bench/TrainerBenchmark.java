@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.prefloop.common.test.ApiClient;
 import io.prefloop.common.test.RealPostgres;
-import io.prefloop.common.test.ServiceProcess;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.diffusion.DiffusionDpoLoss;
 import io.prefloop.model.diffusion.DiffusionDpoTrainer;
@@ -20,6 +19,7 @@ import io.prefloop.model.shapes.Prompt;
 import io.prefloop.model.shapes.Scene;
 import io.prefloop.model.shapes.ShapeRenderer;
 import io.prefloop.model.shapes.ShapesModel;
+import io.prefloop.trainer.FeedbackForTrainer;
 import io.prefloop.trainer.TrainerTestSupport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,9 +33,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ContextConfiguration;
@@ -67,21 +67,14 @@ class TrainerBenchmark {
     private static final int N = Integer.getInteger("bench.n", 200);
     private static final int STEPS = Integer.getInteger("bench.steps", 100);
     private static final int BATCH = Integer.getInteger("bench.batch", 16);
-    private static final Path DIR = TrainerTestSupport.tempDir("prefloop-trainer-bench-");
-    private static final int FEEDBACK_PORT = TrainerTestSupport.freePort();
-    private static ServiceProcess feedback;
+
+    @RegisterExtension
+    static final FeedbackForTrainer FEEDBACK = new FeedbackForTrainer("prefloop-trainer-bench-", ADMIN, SERVICE);
 
     @DynamicPropertySource
     static void wiring(DynamicPropertyRegistry registry) throws IOException {
-        TrainerTestSupport.copyCommitted("shapes-unet", "base", DIR.resolve("store"), "shapes-unet");
-        feedback = TrainerTestSupport.startFeedbackFor(registry, DIR, FEEDBACK_PORT, ADMIN, SERVICE);
-    }
-
-    @AfterAll
-    static void stopFeedback() throws InterruptedException {
-        if (feedback != null) {
-            feedback.close();
-        }
+        TrainerTestSupport.copyCommitted("shapes-unet", "base", FEEDBACK.store(), "shapes-unet");
+        FEEDBACK.wire(registry);
     }
 
     @LocalServerPort
@@ -91,7 +84,7 @@ class TrainerBenchmark {
 
     @Test
     void nthJudgmentToPromotedCheckpoint_andOverheadAgainstTheBareLoop() throws Exception {
-        ApiClient labeling = feedback.api();
+        ApiClient labeling = FEEDBACK.api();
         ApiClient trainer = new ApiClient("http://localhost:" + port);
         String project = labeling.post("/v1/projects", ADMIN, "{\"name\":\"bench\",\"modality\":\"image\"}").json()
                 .get("id").asString();
@@ -194,7 +187,7 @@ class TrainerBenchmark {
         result[0] = new Thread(() -> {
             io.prefloop.model.nn.GradientRecording.offForThisThread();
             try (NDManager m = NDManager.newBaseManager()) {
-                UNet policy = ShapesModel.load(new DirectoryCheckpointStore(DIR.resolve("store")), ShapesModel.BASE, m);
+                UNet policy = ShapesModel.load(new DirectoryCheckpointStore(FEEDBACK.store()), ShapesModel.BASE, m);
                 UNet reference = ShapesModel.frozenCopy(policy, m);
                 DiffusionDpoTrainer trainer = new DiffusionDpoTrainer(policy, reference,
                         new DiffusionDpoLoss(500, DiffusionDpoLoss.Type.SIGMOID), OptimizerStep.adam(policy, 5e-5f), m);
