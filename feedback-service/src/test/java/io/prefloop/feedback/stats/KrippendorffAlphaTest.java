@@ -1,23 +1,13 @@
-package io.prefloop.feedback;
+package io.prefloop.feedback.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.prefloop.feedback.judgment.Resolution;
-import io.prefloop.feedback.stats.KrippendorffAlpha;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class ResolutionAndAlphaTest {
-
-    @Test
-    void pluralityDecidesAndASharedTopIsASplit() {
-        assertThat(Resolution.of(2, 1, 0, 0)).isEqualTo(new Resolution("a", 2.0 / 3));
-        assertThat(Resolution.of(0, 3, 0, 0)).isEqualTo(new Resolution("b", 1.0));
-        assertThat(Resolution.of(1, 1, 0, 0)).isEqualTo(new Resolution("split", 0.5));
-        assertThat(Resolution.of(1, 0, 1, 2)).isEqualTo(new Resolution("both_bad", 0.5));
-        assertThat(Resolution.of(0, 0, 1, 0).outcome()).isEqualTo("tie");
-    }
+class KrippendorffAlphaTest {
 
     /**
      * Krippendorff (2011), section C: 4 observers, 12 units, nominal values 1–5 (unit 12 has a
@@ -28,7 +18,7 @@ class ResolutionAndAlphaTest {
         int[][] values = {
                 {1, 1, 1}, {2, 2, 3, 2}, {3, 3, 3, 3}, {3, 3, 3, 3}, {2, 2, 2, 2}, {1, 2, 3, 4},
                 {4, 4, 4, 4}, {1, 1, 2, 1}, {2, 2, 2, 2}, {5, 5, 5}, {1, 1}, {3}};
-        List<int[]> units = java.util.Arrays.stream(values).map(unit -> {
+        List<int[]> units = Arrays.stream(values).map(unit -> {
             int[] counts = new int[5];
             for (int v : unit) {
                 counts[v - 1]++;
