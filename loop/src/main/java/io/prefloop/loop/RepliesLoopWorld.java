@@ -1,10 +1,10 @@
 package io.prefloop.loop;
 
+import io.prefloop.model.labeling.Choice;
+import io.prefloop.model.labeling.SimulatedLabeler;
 import io.prefloop.model.replies.RepliesWorld;
 import io.prefloop.model.replies.ReplyOracle;
-import io.prefloop.model.replies.SimulatedLabeler;
 import io.prefloop.model.replies.Style;
-import io.prefloop.model.replies.Verdict;
 import java.util.List;
 import java.util.Map;
 
@@ -69,11 +69,12 @@ final class RepliesLoopWorld implements LoopWorld {
     /** Reads both replies and prefers the higher oracle score (well-formed, formal, correct). */
     @Override
     public Labeler labeler(int index, LoopOptions o, Http feedback) {
-        SimulatedLabeler labeler = new SimulatedLabeler(oracle, o.noise(), o.seed() * 1000 + index);
+        SimulatedLabeler labeler = new SimulatedLabeler(o.noise(), o.seed() * 1000 + index);
         return task -> {
-            Verdict v = labeler.judge(task.get("prompt").asString(), task.get("left").get("text").asString(),
-                    task.get("right").get("text").asString());
-            return Labeler.choice(task, v == Verdict.TIE ? null : v == Verdict.A);
+            String prompt = task.get("prompt").asString();
+            Choice v = labeler.judge(oracle.score(prompt, task.get("left").get("text").asString()),
+                    oracle.score(prompt, task.get("right").get("text").asString()));
+            return Labeler.choice(task, v == Choice.TIE ? null : v == Choice.A);
         };
     }
 

@@ -1,13 +1,13 @@
 package io.prefloop.loop;
 
 import ai.djl.ndarray.NDManager;
-import io.prefloop.model.diffusion.Choice;
 import io.prefloop.model.diffusion.ImagePng;
+import io.prefloop.model.labeling.Choice;
+import io.prefloop.model.labeling.SimulatedLabeler;
 import io.prefloop.model.shapes.Judgment;
 import io.prefloop.model.shapes.Prompt;
 import io.prefloop.model.shapes.ShapesModel;
 import io.prefloop.model.shapes.ShapesOracle;
-import io.prefloop.model.shapes.SimulatedLabeler;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
@@ -69,7 +69,7 @@ final class ShapesLoopWorld implements LoopWorld {
             Prompt prompt = Prompt.parse(task.get("prompt").asString());
             Judgment left = look(feedback, oracle, task.get("left"), prompt);
             Judgment right = look(feedback, oracle, task.get("right"), prompt);
-            Choice choice = labeler.judge(left, right);
+            Choice choice = labeler.judge(left.score(), right.score());
             return Labeler.choice(task, choice == Choice.TIE ? null : choice == Choice.A);
         };
     }

@@ -5,6 +5,7 @@ import io.prefloop.experiments.Arguments;
 import io.prefloop.model.checkpoint.CheckpointId;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.checkpoint.Manifest;
+import io.prefloop.model.labeling.SimulatedLabeler;
 import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.replies.BaseModelStore;
 import io.prefloop.model.replies.PretrainingConfig;
@@ -13,7 +14,6 @@ import io.prefloop.model.replies.RepliesWorld;
 import io.prefloop.model.replies.ReplyOracle;
 import io.prefloop.model.replies.ReplySampling;
 import io.prefloop.model.replies.ReplyStats;
-import io.prefloop.model.replies.SimulatedLabeler;
 import io.prefloop.model.replies.Style;
 import io.prefloop.model.text.ByteTokenizer;
 import io.prefloop.model.text.DpoConfig;
@@ -75,7 +75,7 @@ public final class RepliesDpoExperiment {
             // on-policy preference data from the base model, training questions only
             List<ReplySampling.Sample> samples = ReplySampling.sample(manager, base.model(), tokenizer,
                     world.trainQuestions(), samplesPerPrompt, 1.0, 2000 + seed, 64);
-            List<TextPreference> pairs = label(samples, new SimulatedLabeler(oracle, noise, seed));
+            List<TextPreference> pairs = label(samples, oracle, new SimulatedLabeler(noise, seed));
             System.out.printf("preference data: %d samples, %d decisive pairs (ties dropped), labels with %.0f%% noise%n",
                     samples.size(), pairs.size(), noise * 100);
 
@@ -133,7 +133,8 @@ public final class RepliesDpoExperiment {
     }
 
     /** Every pair of finished samples of the same prompt that the labeler does not call a tie. */
-    static List<TextPreference> label(List<ReplySampling.Sample> samples, SimulatedLabeler labeler) {
+    static List<TextPreference> label(List<ReplySampling.Sample> samples, ReplyOracle oracle,
+            SimulatedLabeler labeler) {
         Map<String, List<ReplySampling.Sample>> byPrompt = new LinkedHashMap<>();
         for (ReplySampling.Sample s : samples) {
             if (s.generation().finished()) { // an unfinished reply would be trained on with an EOS it never had
@@ -147,7 +148,7 @@ public final class RepliesDpoExperiment {
                     String prompt = group.get(i).prompt();
                     String a = group.get(i).generation().text();
                     String b = group.get(j).generation().text();
-                    switch (labeler.judge(prompt, a, b)) {
+                    switch (labeler.judge(oracle.score(prompt, a), oracle.score(prompt, b))) {
                         case A -> pairs.add(new TextPreference(prompt, a, b));
                         case B -> pairs.add(new TextPreference(prompt, b, a));
                         case TIE -> { }

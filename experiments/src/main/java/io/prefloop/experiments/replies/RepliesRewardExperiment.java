@@ -7,6 +7,8 @@ import io.prefloop.model.checkpoint.BlockWeights;
 import io.prefloop.model.checkpoint.CheckpointId;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.checkpoint.Manifest;
+import io.prefloop.model.labeling.Choice;
+import io.prefloop.model.labeling.SimulatedLabeler;
 import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.replies.BaseModelStore;
 import io.prefloop.model.replies.PretrainingConfig;
@@ -15,9 +17,7 @@ import io.prefloop.model.replies.RepliesModels;
 import io.prefloop.model.replies.RepliesWorld;
 import io.prefloop.model.replies.ReplyOracle;
 import io.prefloop.model.replies.ReplyPairs;
-import io.prefloop.model.replies.SimulatedLabeler;
 import io.prefloop.model.replies.Style;
-import io.prefloop.model.replies.Verdict;
 import io.prefloop.model.reward.BradleyTerryLoss;
 import io.prefloop.model.reward.RewardMetrics;
 import io.prefloop.model.reward.RewardNormalizer;
@@ -64,15 +64,15 @@ public final class RepliesRewardExperiment {
         RepliesWorld world = RepliesWorld.standard();
         ByteTokenizer tokenizer = new ByteTokenizer();
         ReplyOracle oracle = new ReplyOracle(world, Style.FORMAL);
-        SimulatedLabeler labeler = new SimulatedLabeler(oracle, noise, seed);
+        SimulatedLabeler labeler = new SimulatedLabeler(noise, seed);
         Random random = new Random(seed);
         List<ReplyPairs.LabeledPair> train = ReplyPairs.sample(world, oracle, labeler, world.trainQuestions(), trainPairs, random);
         List<ReplyPairs.LabeledPair> freshPairs = ReplyPairs.sample(world, oracle, labeler, world.trainQuestions(), 2000, random);
         List<ReplyPairs.LabeledPair> heldOutPairs = ReplyPairs.sample(world, oracle, labeler, world.heldOutQuestions(), 2000, random);
         List<ReplyPairs.LabeledPair> usable = train.stream()
-                .filter(p -> ties == TiePolicy.HALF || p.verdict() != Verdict.TIE).toList();
-        long wrongLabels = train.stream().filter(p -> p.verdict() != Verdict.TIE)
-                .filter(p -> (p.verdict() == Verdict.A) != (p.scoreA() > p.scoreB())).count();
+                .filter(p -> ties == TiePolicy.HALF || p.verdict() != Choice.TIE).toList();
+        long wrongLabels = train.stream().filter(p -> p.verdict() != Choice.TIE)
+                .filter(p -> (p.verdict() == Choice.A) != (p.scoreA() > p.scoreB())).count();
         System.out.printf("%d training pairs, %d used (ties %s), %d labels against the oracle%n",
                 train.size(), usable.size(), ties, wrongLabels);
 
@@ -99,7 +99,7 @@ public final class RepliesRewardExperiment {
                 try (NDManager sub = manager.newSubManager()) {
                     boolean[] tieFlags = new boolean[batch];
                     for (int i = 0; i < batch; i++) {
-                        tieFlags[i] = minibatch.get(i).verdict() == Verdict.TIE;
+                        tieFlags[i] = minibatch.get(i).verdict() == Choice.TIE;
                     }
                     RewardMetrics m = trainer.step(sub, inputs(sub, model, tokenizer, minibatch), null, tieFlags);
                     if (step % 50 == 0 || step == steps) {

@@ -10,7 +10,6 @@ import io.prefloop.model.checkpoint.BlockWeights;
 import io.prefloop.model.checkpoint.CheckpointId;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.checkpoint.Manifest;
-import io.prefloop.model.diffusion.Choice;
 import io.prefloop.model.diffusion.DiffusionDpoLoss;
 import io.prefloop.model.diffusion.DiffusionDpoTrainer;
 import io.prefloop.model.diffusion.LossResult;
@@ -18,6 +17,8 @@ import io.prefloop.model.diffusion.PreferencePair;
 import io.prefloop.model.diffusion.Sampler;
 import io.prefloop.model.diffusion.SamplerSettings;
 import io.prefloop.model.diffusion.UNet;
+import io.prefloop.model.labeling.Choice;
+import io.prefloop.model.labeling.SimulatedLabeler;
 import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.shapes.AlignmentEval;
 import io.prefloop.model.shapes.Judgment;
@@ -25,7 +26,6 @@ import io.prefloop.model.shapes.Prompt;
 import io.prefloop.model.shapes.ShapesBatch;
 import io.prefloop.model.shapes.ShapesModel;
 import io.prefloop.model.shapes.ShapesOracle;
-import io.prefloop.model.shapes.SimulatedLabeler;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -192,7 +192,7 @@ public final class DpoExperiment {
                     Sample x = samples.get(i);
                     Sample y = samples.get(j);
                     if (graded || x.judgment().aligned() != y.judgment().aligned()) {
-                        Choice c = labeler.judge(x.judgment(), y.judgment());
+                        Choice c = labeler.judge(x.judgment().score(), y.judgment().score());
                         judged.add(new PreferencePair<>(x, y, c));
                     }
                 }

@@ -8,7 +8,8 @@ import io.prefloop.model.checkpoint.BlockWeights;
 import io.prefloop.model.checkpoint.CheckpointId;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.checkpoint.Manifest;
-import io.prefloop.model.diffusion.Choice;
+import io.prefloop.model.labeling.Choice;
+import io.prefloop.model.labeling.SimulatedLabeler;
 import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.reward.BradleyTerryLoss;
 import io.prefloop.model.reward.ImageRewardModel;
@@ -26,7 +27,6 @@ import io.prefloop.model.shapes.ShapeKind;
 import io.prefloop.model.shapes.ShapeRenderer;
 import io.prefloop.model.shapes.ShapesBatch;
 import io.prefloop.model.shapes.ShapesOracle;
-import io.prefloop.model.shapes.SimulatedLabeler;
 import io.prefloop.model.text.ByteTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -213,7 +213,7 @@ public final class ShapesRewardExperiment {
             }
             Judgment ja = oracle.judge(ShapeRenderer.render(a, SIZE), p);
             Judgment jb = oracle.judge(ShapeRenderer.render(b, SIZE), p);
-            out.add(new ImagePair(p, a, b, labeler.judge(ja, jb), ja.score(), jb.score(), ja.aligned(), jb.aligned()));
+            out.add(new ImagePair(p, a, b, labeler.judge(ja.score(), jb.score()), ja.score(), jb.score(), ja.aligned(), jb.aligned()));
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package io.prefloop.model.diffusion;
 
+import io.prefloop.model.labeling.Choice;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -1,5 +1,7 @@
 package io.prefloop.model.replies;
 
+import io.prefloop.model.labeling.Choice;
+import io.prefloop.model.labeling.SimulatedLabeler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -11,15 +13,15 @@ import java.util.Random;
 public final class ReplyPairs {
 
     /** A labelled pair; {@code scoreA} and {@code scoreB} are the oracle's, never seen by training. */
-    public record LabeledPair(String prompt, String a, String b, Verdict verdict, double scoreA, double scoreB) {
+    public record LabeledPair(String prompt, String a, String b, Choice verdict, double scoreA, double scoreB) {
 
         /** Chosen first (a for a tie), as the labeler said. */
         public String chosen() {
-            return verdict == Verdict.B ? b : a;
+            return verdict == Choice.B ? b : a;
         }
 
         public String rejected() {
-            return verdict == Verdict.B ? a : b;
+            return verdict == Choice.B ? a : b;
         }
 
         /** Whether the oracle strictly prefers one reply; accuracy is measured on these. */
@@ -51,7 +53,7 @@ public final class ReplyPairs {
             Question q = questions.get(random.nextInt(questions.size()));
             String a = candidate(world, q, random);
             String b = candidate(world, q, random);
-            out.add(new LabeledPair(q.prompt(), a, b, labeler.judge(q.prompt(), a, b),
+            out.add(new LabeledPair(q.prompt(), a, b, labeler.judge(oracle.score(q.prompt(), a), oracle.score(q.prompt(), b)),
                     oracle.score(q.prompt(), a), oracle.score(q.prompt(), b)));
         }
         return out;

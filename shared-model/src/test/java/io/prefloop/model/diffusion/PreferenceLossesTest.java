@@ -7,6 +7,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import io.prefloop.model.labeling.Choice;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

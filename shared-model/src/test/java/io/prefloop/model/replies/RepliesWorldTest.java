@@ -3,6 +3,8 @@ package io.prefloop.model.replies;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.prefloop.model.labeling.Choice;
+import io.prefloop.model.labeling.SimulatedLabeler;
 import io.prefloop.model.text.ByteTokenizer;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -59,17 +61,18 @@ class RepliesWorldTest {
 
     @Test
     void labelerFlipsAtTheNoiseRateAndNeverFlipsTies() {
-        SimulatedLabeler labeler = new SimulatedLabeler(oracle, 0.1, 5);
+        SimulatedLabeler labeler = new SimulatedLabeler(0.1, 5);
         String p = grass.prompt();
         int wrong = 0;
         for (int i = 0; i < 5000; i++) {
-            Verdict v = labeler.judge(p, " Grass is green.", " green.");
-            assertThat(v).isNotEqualTo(Verdict.TIE);
-            wrong += v == Verdict.B ? 1 : 0;
+            Choice v = labeler.judge(oracle.score(p, " Grass is green."), oracle.score(p, " green."));
+            assertThat(v).isNotEqualTo(Choice.TIE);
+            wrong += v == Choice.B ? 1 : 0;
         }
         assertThat(wrong / 5000.0).isCloseTo(0.1, within(0.015));
-        assertThat(labeler.judge(p, " green.", " green, obviously!")).isEqualTo(Verdict.TIE);
-        assertThat(new SimulatedLabeler(oracle, 0, 1).judge(p, " gre", " green.")).isEqualTo(Verdict.B);
+        assertThat(labeler.judge(oracle.score(p, " green."), oracle.score(p, " green, obviously!"))).isEqualTo(Choice.TIE);
+        assertThat(new SimulatedLabeler(0, 1).judge(oracle.score(p, " gre"), oracle.score(p, " green.")))
+                .isEqualTo(Choice.B);
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.prefloop.model.shapes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.prefloop.model.diffusion.Choice;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -92,22 +91,6 @@ class ShapesWorldTest {
         for (Colour c : Colour.values()) {
             assertThat(c.confusedWith()).isNotEqualTo(c);
         }
-    }
-
-    @Test
-    void labelersPreferTheBetterImageExceptAtTheirNoiseRate() {
-        Judgment good = new Judgment(Colour.RED, ShapeKind.CIRCLE, true, 1, 0.9, 1.95);
-        Judgment bad = new Judgment(Colour.PURPLE, ShapeKind.CIRCLE, false, 0.1, 0.9, 0.5);
-        SimulatedLabeler exact = new SimulatedLabeler(0, 1);
-        assertThat(exact.judge(good, bad)).isEqualTo(Choice.A);
-        assertThat(exact.judge(bad, good)).isEqualTo(Choice.B);
-        assertThat(exact.judge(good, good)).isEqualTo(Choice.TIE);
-        SimulatedLabeler noisy = new SimulatedLabeler(0.2, 3);
-        int flips = 0;
-        for (int i = 0; i < 5000; i++) {
-            flips += noisy.judge(good, bad) == Choice.B ? 1 : 0;
-        }
-        assertThat(flips / 5000.0).isCloseTo(0.2, within(0.02));
     }
 
     @Test
