@@ -49,6 +49,13 @@ public class Candidates {
         if (request.prompt().length() > properties.maxPromptLength()) {
             throw ApiException.invalid("prompt", "is longer than " + properties.maxPromptLength() + " characters");
         }
+        // PostgreSQL's text cannot hold U+0000 (a byte-level language model can sample byte 0)
+        if (request.prompt().indexOf('\0') >= 0) {
+            throw ApiException.invalid("prompt", "must not contain NUL characters (U+0000)");
+        }
+        if (request.text() != null && request.text().indexOf('\0') >= 0) {
+            throw ApiException.invalid("text", "must not contain NUL characters (U+0000)");
+        }
         boolean hasText = request.text() != null;
         boolean hasImage = request.imageBase64() != null;
         if (hasText == hasImage) {

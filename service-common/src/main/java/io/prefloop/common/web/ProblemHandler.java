@@ -55,10 +55,34 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         return invalid(errors);
     }
 
+    /**
+     * A unique or foreign key violation is a conflict (409); a value the database cannot hold at
+     * all (SQLSTATE class 22, e.g. a NUL character in a text, which PostgreSQL refuses) is the
+     * request's fault (400), with the database's words.
+     */
     @ExceptionHandler(DataIntegrityViolationException.class)
     ResponseEntity<ProblemDetail> integrity(DataIntegrityViolationException e) {
-        log.debug("Integrity violation", e);
+        java.sql.SQLException sql = sqlCause(e);
+        if (sql != null && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
+            log.info("Refused a value the database cannot store: {}", sql.getMessage());
+            return problem(HttpStatus.BAD_REQUEST, "Invalid data",
+                    "A value cannot be stored: " + firstLine(sql.getMessage()), List.of());
+        }
+        log.info("Integrity violation: {}", sql == null ? e.getMostSpecificCause().getMessage() : sql.getMessage());
         return problem(HttpStatus.CONFLICT, "Conflict", "The request conflicts with existing data", List.of());
+    }
+
+    private static java.sql.SQLException sqlCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql) {
+                return sql;
+            }
+        }
+        return null;
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "" : message.lines().findFirst().orElse("");
     }
 
     @ExceptionHandler(PayloadTooLargeException.class)

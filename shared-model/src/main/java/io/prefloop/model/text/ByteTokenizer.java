@@ -24,11 +24,16 @@ public final class ByteTokenizer implements TextTokenizer {
         return ids;
     }
 
+    /**
+     * The text of the byte ids; special ids and byte 0 are left out. A model samples byte 0 now and
+     * then; no reply needs a NUL character, and PostgreSQL's text (where candidates are stored)
+     * cannot hold one.
+     */
     @Override
     public String decode(int[] ids) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(ids.length);
         for (int id : ids) {
-            if (id >= 0 && id < 256) {
+            if (id > 0 && id < 256) {
                 out.write(id);
             }
         }

@@ -19,4 +19,9 @@ class ByteTokenizerTest {
         assertThat(tokenizer.vocabSize()).isEqualTo(259);
         assertThat(tokenizer.decode(new int[] {ByteTokenizer.BOS, 'o', 'k', ByteTokenizer.EOS, ByteTokenizer.PAD})).isEqualTo("ok");
     }
+
+    @Test
+    void aSampledNulByteDecodesToNothing_noStoreTakesIt() {
+        assertThat(tokenizer.decode(new int[] {'o', 0, 'k'})).isEqualTo("ok");
+    }
 }
