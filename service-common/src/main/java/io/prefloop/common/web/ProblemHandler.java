@@ -66,7 +66,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         if (sql != null && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
             log.info("Refused a value the database cannot store: {}", sql.getMessage());
             return problem(HttpStatus.BAD_REQUEST, "Invalid data",
-                    "A value cannot be stored: " + firstLine(sql.getMessage()), List.of());
+                    "A value cannot be stored: " + (sql.getMessage() == null ? "" : sql.getMessage().lines().findFirst().orElse("")), List.of());
         }
         log.info("Integrity violation: {}", sql == null ? e.getMostSpecificCause().getMessage() : sql.getMessage());
         return problem(HttpStatus.CONFLICT, "Conflict", "The request conflicts with existing data", List.of());
@@ -81,9 +81,6 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         return null;
     }
 
-    private static String firstLine(String message) {
-        return message == null ? "" : message.lines().findFirst().orElse("");
-    }
 
     @ExceptionHandler(PayloadTooLargeException.class)
     ResponseEntity<ProblemDetail> tooLarge(PayloadTooLargeException e) {
