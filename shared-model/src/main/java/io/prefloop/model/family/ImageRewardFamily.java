@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDManager;
 import io.prefloop.model.reward.ImageRewardModel;
 import io.prefloop.model.reward.ImageRewardSpec;
 import io.prefloop.model.reward.RewardModelCheckpoints;
+import io.prefloop.model.text.LanguageModelCheckpoints;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The Bradley–Terry reward convnet scoring (image, prompt). */
@@ -26,6 +28,8 @@ public final class ImageRewardFamily implements ModelFamily<ImageRewardModel> {
 
     @Override
     public Map<String, Object> architecture(ImageRewardModel model) {
-        return RewardModelCheckpoints.architecture(model);
+        Map<String, Object> map = new LinkedHashMap<>(model.spec().toMap());
+        map.put(LanguageModelCheckpoints.TOKENIZER_KEY, LanguageModelCheckpoints.BYTE_TOKENIZER);
+        return map;
     }
 }

@@ -3,7 +3,9 @@ package io.prefloop.model.family;
 import ai.djl.ndarray.NDManager;
 import io.prefloop.model.reward.RewardModelCheckpoints;
 import io.prefloop.model.reward.TextRewardModel;
+import io.prefloop.model.text.LanguageModelCheckpoints;
 import io.prefloop.model.text.TransformerSpec;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The Bradley–Terry reward model on a causal transformer, scoring (prompt, completion). */
@@ -26,6 +28,8 @@ public final class TextRewardFamily implements ModelFamily<TextRewardModel> {
 
     @Override
     public Map<String, Object> architecture(TextRewardModel model) {
-        return RewardModelCheckpoints.architecture(model);
+        Map<String, Object> map = new LinkedHashMap<>(LanguageModelCheckpoints.architecture(model.spec()));
+        map.put("type", RewardModelCheckpoints.TEXT);
+        return map;
     }
 }

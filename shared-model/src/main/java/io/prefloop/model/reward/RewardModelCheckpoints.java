@@ -8,8 +8,6 @@ import io.prefloop.model.checkpoint.CheckpointStore;
 import io.prefloop.model.family.ModelFamilies;
 import io.prefloop.model.family.ModelFamily;
 import io.prefloop.model.family.Serves;
-import io.prefloop.model.text.LanguageModelCheckpoints;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -25,17 +23,13 @@ public final class RewardModelCheckpoints {
     private RewardModelCheckpoints() {}
 
     public static Map<String, Object> architecture(Block model) {
-        Map<String, Object> map;
         if (model instanceof TextRewardModel text) {
-            map = new LinkedHashMap<>(LanguageModelCheckpoints.architecture(text.spec()));
-            map.put("type", TEXT);
-        } else if (model instanceof ImageRewardModel image) {
-            map = new LinkedHashMap<>(image.spec().toMap());
-            map.put("tokenizer", "byte");
-        } else {
-            throw new IllegalArgumentException("not a reward model: " + model.getClass().getSimpleName());
+            return ModelFamilies.TEXT_REWARD.architecture(text);
         }
-        return map;
+        if (model instanceof ImageRewardModel image) {
+            return ModelFamilies.IMAGE_REWARD.architecture(image);
+        }
+        throw new IllegalArgumentException("not a reward model: " + model.getClass().getSimpleName());
     }
 
     /** A fresh (untrained) reward model for an architecture map as {@link #architecture} writes it. */
