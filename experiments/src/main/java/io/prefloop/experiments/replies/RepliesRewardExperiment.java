@@ -7,6 +7,7 @@ import io.prefloop.model.checkpoint.BlockWeights;
 import io.prefloop.model.checkpoint.CheckpointId;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.checkpoint.Manifest;
+import io.prefloop.model.family.ModelFamilies;
 import io.prefloop.model.labeling.Choice;
 import io.prefloop.model.labeling.SimulatedLabeler;
 import io.prefloop.model.nn.OptimizerStep;
@@ -25,7 +26,6 @@ import io.prefloop.model.reward.RewardTrainer;
 import io.prefloop.model.reward.TextRewardModel;
 import io.prefloop.model.reward.TiePolicy;
 import io.prefloop.model.text.ByteTokenizer;
-import io.prefloop.model.text.LanguageModelCheckpoints;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -120,8 +120,7 @@ public final class RepliesRewardExperiment {
             hyper.put("steps", steps);
             hyper.put("batch_size", batch);
             hyper.put("tie_policy", ties.name().toLowerCase());
-            Map<String, Object> architecture = new LinkedHashMap<>(LanguageModelCheckpoints.architecture(model.spec()));
-            architecture.put("type", "text_reward_model");
+            Map<String, Object> architecture = ModelFamilies.TEXT_REWARD.architecture(model);
             CheckpointId id = new CheckpointId(RepliesModels.REWARD_MODEL, store.nextVersion(RepliesModels.REWARD_MODEL));
             store.publish(new Manifest(id.model(), id.version(), parent, null, architecture, "reward_model", hyper,
                     Map.of("world", "replies", "pairs", usable.size(), "label_noise", noise), metrics, null, null),

@@ -8,6 +8,7 @@ import io.prefloop.model.checkpoint.BlockWeights;
 import io.prefloop.model.checkpoint.CheckpointId;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.checkpoint.Manifest;
+import io.prefloop.model.family.ModelFamilies;
 import io.prefloop.model.labeling.Choice;
 import io.prefloop.model.labeling.SimulatedLabeler;
 import io.prefloop.model.nn.OptimizerStep;
@@ -144,9 +145,8 @@ public final class ShapesRewardExperiment {
             metrics.put("accuracy_unseen_prompts", unseenAccuracy);
             DirectoryCheckpointStore store = new DirectoryCheckpointStore(storeDir);
             CheckpointId id = new CheckpointId("shapes-reward", store.nextVersion("shapes-reward"));
-            Map<String, Object> architecture = new LinkedHashMap<>(model.spec().toMap());
-            architecture.put("tokenizer", "byte");
-            store.publish(new Manifest(id.model(), id.version(), null, null, architecture, "reward_model",
+            store.publish(new Manifest(id.model(), id.version(), null, null,
+                    ModelFamilies.IMAGE_REWARD.architecture(model), "reward_model",
                     Map.of("learning_rate", lr, "steps", steps, "batch_size", batch, "tie_policy", "drop",
                             "center_rewards_coefficient", center),
                     Map.of("world", "shapes", "pairs", usable.size(), "label_noise", noise), metrics, null, null),
@@ -180,9 +180,8 @@ public final class ShapesRewardExperiment {
         List<ImagePair> fresh = pairs(trainPrompts, 2000, oracle, labeler, random);
         List<ImagePair> unseen = pairs(heldOutPrompts, 2000, oracle, labeler, random);
         try (NDManager manager = NDManager.newBaseManager()) {
-            var loaded = new DirectoryCheckpointStore(storeDir).load(CheckpointId.parse(checkpoint), manager);
-            ImageRewardModel model = ImageRewardModel.create(ImageRewardSpec.fromMap(loaded.manifest().architecture()), manager);
-            BlockWeights.load(model, loaded.weights());
+            ImageRewardModel model = ModelFamilies.IMAGE_REWARD.load(new DirectoryCheckpointStore(storeDir),
+                    CheckpointId.parse(checkpoint), manager);
             System.out.println(checkpoint + " on new pairs:");
             report(manager, model, new ByteTokenizer(), fresh, unseen, noise);
         }

@@ -1,31 +1,22 @@
 package io.prefloop.inference.serving;
 
+import io.prefloop.model.family.Serves;
 import java.util.Locale;
-import java.util.Map;
 
-/** The model families the service can serve, told apart by the manifest's architecture map. */
+/** What a loaded model serves, under the names the API shows ({@code "kind"} in GET /v1/models). */
 public enum ModelKind {
     DIFFUSION,
     LANGUAGE,
     TEXT_REWARD,
     IMAGE_REWARD;
 
-    public static ModelKind of(Map<String, Object> architecture) {
-        if ("unet-eps".equals(architecture.get("family"))) {
-            return DIFFUSION;
-        }
-        Object type = architecture.get("type");
-        if ("causal_transformer".equals(type)) {
-            return LANGUAGE;
-        }
-        if ("text_reward_model".equals(type)) {
-            return TEXT_REWARD;
-        }
-        if ("image_reward_convnet".equals(type)) {
-            return IMAGE_REWARD;
-        }
-        throw new IllegalArgumentException("unknown architecture (family " + architecture.get("family")
-                + ", type " + type + ")");
+    public static ModelKind of(Serves serves) {
+        return switch (serves) {
+            case IMAGES -> DIFFUSION;
+            case COMPLETIONS -> LANGUAGE;
+            case TEXT_REWARDS -> TEXT_REWARD;
+            case IMAGE_REWARDS -> IMAGE_REWARD;
+        };
     }
 
     public String json() {

@@ -4,9 +4,8 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
-import io.prefloop.model.checkpoint.BlockWeights;
-import io.prefloop.model.checkpoint.Checkpoint;
 import io.prefloop.model.checkpoint.CheckpointId;
 import io.prefloop.model.checkpoint.CheckpointNotFoundException;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
@@ -14,23 +13,21 @@ import io.prefloop.model.checkpoint.Manifest;
 import io.prefloop.model.diffusion.Sampler;
 import io.prefloop.model.diffusion.SamplerSettings;
 import io.prefloop.model.diffusion.UNet;
-import io.prefloop.model.diffusion.UNetSpec;
+import io.prefloop.model.family.ModelFamilies;
+import io.prefloop.model.family.ModelFamily;
 import io.prefloop.model.reward.ImageRewardModel;
-import io.prefloop.model.reward.ImageRewardSpec;
 import io.prefloop.model.reward.RewardNormalizer;
 import io.prefloop.model.reward.TextRewardModel;
 import io.prefloop.model.text.ByteTokenizer;
-import io.prefloop.model.text.LanguageModelCheckpoints;
 import io.prefloop.model.text.SamplingParams;
 import io.prefloop.model.text.TextGenerator;
 import io.prefloop.model.text.TransformerLm;
-import io.prefloop.model.text.TransformerSpec;
 import java.util.List;
 
 /**
  * Loads a checkpoint from the store onto the serving device: checks that the manifest's hash is
  * the one the registry recorded, lets the store verify the weights against it, rebuilds the
- * network from the architecture map (plus the recorded reference for a diffusion model), and runs a
+ * network with the manifest's model family (plus the recorded reference for a diffusion model), and runs a
  * warm-up pass whose output must be finite. Anything wrong throws, and nothing stays allocated.
  */
 public class ModelLoader {
@@ -54,14 +51,18 @@ public class ModelLoader {
             throw new IllegalStateException("the manifest's weights hash " + manifest.weightsSha256()
                     + " differs from the registry's " + expectedSha256);
         }
-        ModelKind kind = ModelKind.of(manifest.architecture());
+        ModelFamily<?> family = ModelFamilies.of(manifest);
+        ModelKind kind = ModelKind.of(family.serves());
         NDManager manager = NDManager.newBaseManager(device);
         try {
+            Block network = family.load(store, id, manager);
             Networks networks = switch (kind) {
-                case DIFFUSION -> diffusion(manifest, manager);
-                case LANGUAGE -> new Networks.Language(LanguageModelCheckpoints.load(store, id, manager));
-                case TEXT_REWARD -> textReward(manifest, manager);
-                case IMAGE_REWARD -> imageReward(manifest, manager);
+                case DIFFUSION -> diffusion(manifest, (UNet) network, manager);
+                case LANGUAGE -> new Networks.Language((TransformerLm) network);
+                case TEXT_REWARD -> new Networks.TextReward((TextRewardModel) network,
+                        RewardNormalizer.fromMetrics(manifest.metrics()));
+                case IMAGE_REWARD -> new Networks.ImageReward((ImageRewardModel) network,
+                        RewardNormalizer.fromMetrics(manifest.metrics()));
             };
             warmUp(networks, manager);
             return new LoadedModel(manifest, kind, networks, manager);
@@ -71,44 +72,16 @@ public class ModelLoader {
         }
     }
 
-    private Networks diffusion(Manifest manifest, NDManager manager) {
-        UNet policy = unet(manifest.id(), manager);
+    private Networks diffusion(Manifest manifest, UNet policy, NDManager manager) {
         CheckpointId referenceId = manifest.reference();
         UNet reference = null;
         if (referenceId != null) {
-            reference = unet(referenceId, manager);
+            reference = ModelFamilies.UNET_EPS.load(store, referenceId, manager);
             if (!reference.spec().equals(policy.spec())) {
                 throw new IllegalStateException("reference " + referenceId + " has another architecture");
             }
         }
         return new Networks.Diffusion(policy, reference, referenceId);
-    }
-
-    private UNet unet(CheckpointId id, NDManager manager) {
-        try (NDManager tmp = manager.newSubManager()) {
-            Checkpoint cp = store.load(id, tmp);
-            UNet net = UNet.create(UNetSpec.fromMap(cp.manifest().architecture()), manager);
-            BlockWeights.load(net, cp.weights());
-            return net;
-        }
-    }
-
-    private Networks textReward(Manifest manifest, NDManager manager) {
-        try (NDManager tmp = manager.newSubManager()) {
-            Checkpoint cp = store.load(manifest.id(), tmp);
-            TextRewardModel model = TextRewardModel.create(TransformerSpec.fromMap(manifest.architecture()), manager);
-            BlockWeights.load(model, cp.weights());
-            return new Networks.TextReward(model, RewardNormalizer.fromMetrics(manifest.metrics()));
-        }
-    }
-
-    private Networks imageReward(Manifest manifest, NDManager manager) {
-        try (NDManager tmp = manager.newSubManager()) {
-            Checkpoint cp = store.load(manifest.id(), tmp);
-            ImageRewardModel model = ImageRewardModel.create(ImageRewardSpec.fromMap(manifest.architecture()), manager);
-            BlockWeights.load(model, cp.weights());
-            return new Networks.ImageReward(model, RewardNormalizer.fromMetrics(manifest.metrics()));
-        }
     }
 
     /** One small real request: compiles nothing here, but touches every weight and catches NaN weights. */

@@ -15,9 +15,13 @@ import ai.djl.ndarray.NDArray;
  * ddpo-pytorch (and unlike diffusers' {@code use_clipped_model_output}), ε̂ is not re-derived after
  * clipping x̂0.
  */
-public final class DdimStep {
+public final class DdimStep implements ReverseStep {
 
-    private DdimStep() {}
+    @Override
+    public SamplerStep step(NoiseSchedule schedule, NDArray xt, NDArray eps, int t, int tPrev, SamplerSettings settings,
+            NDArray noise) {
+        return step(schedule, xt, eps, t, tPrev, settings.eta(), settings.clipX0(), noise);
+    }
 
     public static double sigma(NoiseSchedule s, int t, int tPrev, double eta) {
         double a = s.alphaBar(t);

@@ -13,9 +13,13 @@ import ai.djl.ndarray.NDArray;
  * </pre>
  * Without clipping it equals {@link DdimStep} at η = 1 (Song et al. 2021, §4.1); a test checks it.
  */
-public final class DdpmStep {
+public final class DdpmStep implements ReverseStep {
 
-    private DdpmStep() {}
+    @Override
+    public SamplerStep step(NoiseSchedule schedule, NDArray xt, NDArray eps, int t, int tPrev, SamplerSettings settings,
+            NDArray noise) {
+        return step(schedule, xt, eps, t, tPrev, settings.clipX0(), noise);
+    }
 
     public static SamplerStep step(NoiseSchedule s, NDArray xt, NDArray eps, int t, int tPrev,
             boolean clipX0, NDArray noise) {

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Generates images: DDIM or DDPM steps over the sampler's timesteps, ε̂ from classifier-free
- * guidance or, when a reward policy is given and w_rg ≠ 0, DCO reward guidance. Each image has its
+ * Generates images: the settings' {@link ReverseStep} (DDIM, DDPM) over the sampler's timesteps,
+ * ε̂ from classifier-free guidance or, when a reward policy is given and w_rg ≠ 0, DCO reward guidance. Each image has its
  * own seed, which fixes its initial noise and every step's noise whatever the batch: the same seed
  * under two models gives a paired comparison.
  */
@@ -60,6 +60,7 @@ public final class Sampler {
         }
         ParameterStore ps = new ParameterStore(m, false);
         int[] ts = schedule.samplingTimesteps(s.steps());
+        ReverseStep reverseStep = s.sampler().step();
         List<NDArray> latents = new ArrayList<>();
         List<NDArray> logProbs = new ArrayList<>();
         try (NDManager outer = m.newSubManager()) {
@@ -82,9 +83,7 @@ public final class Sampler {
                                 s.cfgScale(), s.rewardGuidanceScale())
                         : GuidedEpsilon.cfg(model, ps, x, tt, tokens, negTokens, s.cfgScale());
                 NDArray z = noise(stepM, shape, rngs);
-                SamplerStep step = s.sampler() == SamplerSettings.Kind.DDIM
-                        ? DdimStep.step(schedule, x, eps, t, prev, s.eta(), s.clipX0(), z)
-                        : DdpmStep.step(schedule, x, eps, t, prev, s.clipX0(), z);
+                SamplerStep step = reverseStep.step(schedule, x, eps, t, prev, s, z);
                 NDArray next = step.prevSample();
                 if (trajectoryOut != null) {
                     NDArray lp = step.sigma() > 0 ? step.logProb() : stepM.zeros(new Shape(n));

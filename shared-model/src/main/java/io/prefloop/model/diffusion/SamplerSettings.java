@@ -12,8 +12,20 @@ import java.util.Locale;
 public record SamplerSettings(int steps, Kind sampler, double eta, double cfgScale, double rewardGuidanceScale,
         boolean clipX0) {
 
+    /** The samplers, each with its reverse step: a new sampler is added here. */
     public enum Kind {
-        DDIM, DDPM;
+        DDIM(new DdimStep()),
+        DDPM(new DdpmStep());
+
+        private final ReverseStep step;
+
+        Kind(ReverseStep step) {
+            this.step = step;
+        }
+
+        public ReverseStep step() {
+            return step;
+        }
 
         public static Kind parse(String s) {
             return valueOf(s.trim().toUpperCase(Locale.ROOT));

@@ -2,13 +2,12 @@ package io.prefloop.model.reward;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
-import io.prefloop.model.checkpoint.BlockWeights;
-import io.prefloop.model.checkpoint.Checkpoint;
 import io.prefloop.model.checkpoint.CheckpointId;
+import io.prefloop.model.checkpoint.CheckpointNotFoundException;
 import io.prefloop.model.checkpoint.CheckpointStore;
-import io.prefloop.model.text.LanguageModelCheckpoints;
-import io.prefloop.model.text.TransformerSpec;
-import java.util.LinkedHashMap;
+import io.prefloop.model.family.ModelFamilies;
+import io.prefloop.model.family.ModelFamily;
+import io.prefloop.model.family.Serves;
 import java.util.Map;
 
 /**
@@ -24,39 +23,32 @@ public final class RewardModelCheckpoints {
     private RewardModelCheckpoints() {}
 
     public static Map<String, Object> architecture(Block model) {
-        Map<String, Object> map;
         if (model instanceof TextRewardModel text) {
-            map = new LinkedHashMap<>(LanguageModelCheckpoints.architecture(text.spec()));
-            map.put("type", TEXT);
-        } else if (model instanceof ImageRewardModel image) {
-            map = new LinkedHashMap<>(image.spec().toMap());
-            map.put("tokenizer", "byte");
-        } else {
-            throw new IllegalArgumentException("not a reward model: " + model.getClass().getSimpleName());
+            return ModelFamilies.TEXT_REWARD.architecture(text);
         }
-        return map;
+        if (model instanceof ImageRewardModel image) {
+            return ModelFamilies.IMAGE_REWARD.architecture(image);
+        }
+        throw new IllegalArgumentException("not a reward model: " + model.getClass().getSimpleName());
     }
 
     /** A fresh (untrained) reward model for an architecture map as {@link #architecture} writes it. */
     public static Block create(Map<String, Object> architecture, NDManager manager) {
-        Object type = architecture.get("type");
-        if (TEXT.equals(type)) {
-            return TextRewardModel.create(TransformerSpec.fromMap(architecture), manager);
-        }
-        if (IMAGE.equals(type)) {
-            return ImageRewardModel.create(ImageRewardSpec.fromMap(architecture), manager);
-        }
-        throw new IllegalArgumentException("not a reward model architecture: type " + type);
+        return rewardFamily(architecture).create(architecture, manager);
     }
 
     /** Loads a reward model (hash verified by the store). */
     public static Block load(CheckpointStore store, CheckpointId id, NDManager manager) {
-        try (NDManager tmp = manager.newSubManager()) {
-            Checkpoint checkpoint = store.load(id, tmp);
-            Block model = create(checkpoint.manifest().architecture(), manager);
-            BlockWeights.load(model, checkpoint.weights());
-            return model;
+        return rewardFamily(store.manifest(id).orElseThrow(() -> new CheckpointNotFoundException(id)).architecture())
+                .load(store, id, manager);
+    }
+
+    private static ModelFamily<?> rewardFamily(Map<String, Object> architecture) {
+        ModelFamily<?> family = ModelFamilies.of(architecture);
+        if (family.serves() != Serves.TEXT_REWARDS && family.serves() != Serves.IMAGE_REWARDS) {
+            throw new IllegalArgumentException("not a reward model architecture: family " + family.name());
         }
+        return family;
     }
 
     /** The reward scale recorded with a checkpoint (identity when it has none). */

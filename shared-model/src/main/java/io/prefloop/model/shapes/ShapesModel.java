@@ -2,11 +2,11 @@ package io.prefloop.model.shapes;
 
 import ai.djl.ndarray.NDManager;
 import io.prefloop.model.checkpoint.BlockWeights;
-import io.prefloop.model.checkpoint.Checkpoint;
 import io.prefloop.model.checkpoint.CheckpointId;
 import io.prefloop.model.checkpoint.CheckpointStore;
 import io.prefloop.model.diffusion.UNet;
 import io.prefloop.model.diffusion.UNetSpec;
+import io.prefloop.model.family.ModelFamilies;
 import java.util.List;
 
 /** The shapes world's UNet configuration, and loading one from a checkpoint. */
@@ -26,12 +26,7 @@ public final class ShapesModel {
 
     /** Rebuilds the network a checkpoint describes and loads its (hash-verified) weights. */
     public static UNet load(CheckpointStore store, CheckpointId id, NDManager m) {
-        try (NDManager tmp = m.newSubManager()) {
-            Checkpoint cp = store.load(id, tmp);
-            UNet net = UNet.create(UNetSpec.fromMap(cp.manifest().architecture()), m);
-            BlockWeights.load(net, cp.weights());
-            return net;
-        }
+        return ModelFamilies.UNET_EPS.load(store, id, m);
     }
 
     /** A frozen copy (for a reference model). */

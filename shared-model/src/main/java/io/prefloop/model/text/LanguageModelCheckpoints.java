@@ -1,11 +1,10 @@
 package io.prefloop.model.text;
 
 import ai.djl.ndarray.NDManager;
-import io.prefloop.model.checkpoint.BlockWeights;
-import io.prefloop.model.checkpoint.Checkpoint;
 import io.prefloop.model.checkpoint.CheckpointId;
 import io.prefloop.model.checkpoint.CheckpointStore;
 import io.prefloop.model.checkpoint.Manifest;
+import io.prefloop.model.family.ModelFamilies;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -28,22 +27,11 @@ public final class LanguageModelCheckpoints {
 
     /** Publishes the model; {@code manifest}'s architecture is replaced by the model's own spec. */
     public static Manifest publish(CheckpointStore store, Manifest manifest, TransformerLm model) {
-        Manifest withSpec = new Manifest(manifest.model(), manifest.version(), manifest.parent(), manifest.reference(),
-                architecture(model.spec()), manifest.method(), manifest.hyperparameters(), manifest.dataset(),
-                manifest.metrics(), null, manifest.createdAt());
-        return store.publish(withSpec, BlockWeights.of(model));
+        return ModelFamilies.CAUSAL_TRANSFORMER.publish(store, manifest, model);
     }
 
     /** Loads (hash verified by the store), rebuilds the block from the spec and fills it. */
     public static TransformerLm load(CheckpointStore store, CheckpointId id, NDManager manager) {
-        Checkpoint checkpoint = store.load(id, manager);
-        Object tokenizer = checkpoint.manifest().architecture().get(TOKENIZER_KEY);
-        if (tokenizer != null && !BYTE_TOKENIZER.equals(tokenizer)) {
-            throw new IllegalArgumentException("checkpoint " + id + " needs tokenizer " + tokenizer);
-        }
-        TransformerLm model = TransformerLm.create(TransformerSpec.fromMap(checkpoint.manifest().architecture()), manager);
-        BlockWeights.load(model, checkpoint.weights());
-        checkpoint.weights().close();
-        return model;
+        return ModelFamilies.CAUSAL_TRANSFORMER.load(store, id, manager);
     }
 }

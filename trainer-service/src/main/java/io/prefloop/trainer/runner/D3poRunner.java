@@ -13,6 +13,7 @@ import io.prefloop.model.diffusion.DiffusionDpoLoss;
 import io.prefloop.model.diffusion.DiffusionDpoTrainer;
 import io.prefloop.model.diffusion.Sampler;
 import io.prefloop.model.diffusion.UNet;
+import io.prefloop.model.family.ModelFamilies;
 import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.shapes.ShapesModel;
 import io.prefloop.trainer.feedback.Comparison;
@@ -67,7 +68,7 @@ class D3poRunner extends CheckpointRunner {
         CheckpointId startId = new CheckpointId(start.model(), start.version());
         ComparisonSet data = ComparisonSet.read(feedback, job,
                 c -> Trajectories.present(c.first()) && Trajectories.present(c.second()));
-        UNet policy = ShapesModel.load(store, startId, manager);
+        UNet policy = ModelFamilies.UNET_EPS.load(store, startId, manager);
         UNet reference = ShapesModel.frozenCopy(policy, manager);
         List<Pair> training = load(data.training(), policy);
         List<Pair> heldOut = load(data.heldOut(), policy);
@@ -123,7 +124,8 @@ class D3poRunner extends CheckpointRunner {
         }
         metrics.put("quality_regression", Math.max(0, check.get("model_mse") / check.get("ref_mse") - 1));
         metrics.put("quality_regression_on", held ? "heldout" : "training");
-        Manifest manifest = Manifest.of(new CheckpointId(job.model(), "next"), policy.spec().toMap(), "d3po")
+        Manifest manifest = Manifest.of(new CheckpointId(job.model(), "next"),
+                ModelFamilies.UNET_EPS.architecture(policy), "d3po")
                 .withParent(startId).withReference(startId).withHyperparameters(h).withDataset(data.dataset(job))
                 .withMetrics(metrics);
         return new Result(manifest, BlockWeights.of(policy));

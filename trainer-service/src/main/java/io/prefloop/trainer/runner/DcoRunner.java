@@ -11,6 +11,7 @@ import io.prefloop.model.diffusion.DcoLoss;
 import io.prefloop.model.diffusion.DcoTrainer;
 import io.prefloop.model.diffusion.ImagePng;
 import io.prefloop.model.diffusion.UNet;
+import io.prefloop.model.family.ModelFamilies;
 import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.shapes.ShapesModel;
 import io.prefloop.trainer.feedback.FeedbackClient;
@@ -62,7 +63,7 @@ class DcoRunner extends CheckpointRunner {
     protected Result train(JobView job, JobContext context, NDManager manager) {
         CheckpointView start = registry.current(job.model());
         CheckpointId startId = new CheckpointId(start.model(), start.version());
-        UNet policy = ShapesModel.load(store, startId, manager);
+        UNet policy = ModelFamilies.UNET_EPS.load(store, startId, manager);
         UNet reference = ShapesModel.frozenCopy(policy, manager);
         int size = policy.spec().imageSize();
 
@@ -109,7 +110,8 @@ class DcoRunner extends CheckpointRunner {
         dataset.put("reference_images", prompts.size());
         dataset.put("prompts", List.copyOf(new java.util.LinkedHashSet<>(prompts)));
         dataset.put("job_id", job.id().toString());
-        Manifest manifest = Manifest.of(new CheckpointId(job.model(), "next"), policy.spec().toMap(), "dco")
+        Manifest manifest = Manifest.of(new CheckpointId(job.model(), "next"),
+                ModelFamilies.UNET_EPS.architecture(policy), "dco")
                 .withParent(startId).withReference(startId).withHyperparameters(h).withDataset(dataset)
                 .withMetrics(metrics);
         return new Result(manifest, BlockWeights.of(policy));

@@ -9,6 +9,7 @@ import io.prefloop.model.checkpoint.Manifest;
 import io.prefloop.model.diffusion.DiffusionDpoLoss;
 import io.prefloop.model.diffusion.DiffusionDpoTrainer;
 import io.prefloop.model.diffusion.UNet;
+import io.prefloop.model.family.ModelFamilies;
 import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.shapes.ShapesModel;
 import io.prefloop.trainer.feedback.FeedbackClient;
@@ -63,7 +64,7 @@ class DiffusionDpoRunner extends CheckpointRunner {
         CheckpointId startId = new CheckpointId(start.model(), start.version());
         ComparisonSet data = ComparisonSet.read(feedback, job, ImagePairs::usable);
         context.message("Training on " + data.describe() + " from " + startId);
-        UNet policy = ShapesModel.load(store, startId, manager);
+        UNet policy = ModelFamilies.UNET_EPS.load(store, startId, manager);
         UNet reference = ShapesModel.frozenCopy(policy, manager);
         int size = policy.spec().imageSize();
         Map<String, float[]> cache = ImagePairs.newCache();
@@ -95,7 +96,8 @@ class DiffusionDpoRunner extends CheckpointRunner {
         }
         metrics.put("quality_regression", Math.max(0, evaluation.get("model_mse") / evaluation.get("ref_mse") - 1));
         metrics.put("quality_regression_on", held ? "heldout" : "training");
-        Manifest manifest = Manifest.of(new CheckpointId(job.model(), "next"), policy.spec().toMap(), "diffusion_dpo")
+        Manifest manifest = Manifest.of(new CheckpointId(job.model(), "next"),
+                ModelFamilies.UNET_EPS.architecture(policy), "diffusion_dpo")
                 .withParent(startId).withReference(startId).withHyperparameters(h).withDataset(data.dataset(job))
                 .withMetrics(metrics);
         return new Result(manifest, BlockWeights.of(policy));

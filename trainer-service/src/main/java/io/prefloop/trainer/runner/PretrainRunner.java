@@ -12,6 +12,7 @@ import io.prefloop.model.diffusion.DenoisingTrainer;
 import io.prefloop.model.diffusion.Ema;
 import io.prefloop.model.diffusion.UNet;
 import io.prefloop.model.diffusion.UNetSpec;
+import io.prefloop.model.family.ModelFamilies;
 import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.replies.BasePretraining;
 import io.prefloop.model.replies.PretrainingConfig;
@@ -22,7 +23,6 @@ import io.prefloop.model.shapes.Scene;
 import io.prefloop.model.shapes.ShapesBatch;
 import io.prefloop.model.shapes.ShapesModel;
 import io.prefloop.model.text.ByteTokenizer;
-import io.prefloop.model.text.LanguageModelCheckpoints;
 import io.prefloop.model.text.TransformerLm;
 import io.prefloop.trainer.job.JobView;
 import io.prefloop.trainer.job.Method;
@@ -121,7 +121,7 @@ class PretrainRunner extends CheckpointRunner {
         dataset.put("world", "replies");
         dataset.put("job_id", job.id().toString());
         Manifest manifest = Manifest.of(new CheckpointId(job.model(), "next"),
-                LanguageModelCheckpoints.architecture(model.spec()), "pretrain").withHyperparameters(h)
+                ModelFamilies.CAUSAL_TRANSFORMER.architecture(model), "pretrain").withHyperparameters(h)
                 .withDataset(dataset).withMetrics(new LinkedHashMap<>(last));
         return new Result(manifest, BlockWeights.of(model));
     }

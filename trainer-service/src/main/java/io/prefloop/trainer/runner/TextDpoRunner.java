@@ -5,12 +5,12 @@ import io.prefloop.model.checkpoint.BlockWeights;
 import io.prefloop.model.checkpoint.CheckpointId;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.checkpoint.Manifest;
+import io.prefloop.model.family.ModelFamilies;
 import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.text.ByteTokenizer;
 import io.prefloop.model.text.DpoConfig;
 import io.prefloop.model.text.DpoLossType;
 import io.prefloop.model.text.DpoTrainer;
-import io.prefloop.model.text.LanguageModelCheckpoints;
 import io.prefloop.model.text.LanguageModels;
 import io.prefloop.model.text.TextPreference;
 import io.prefloop.model.text.TransformerLm;
@@ -70,7 +70,7 @@ class TextDpoRunner extends CheckpointRunner {
         DpoConfig config = new DpoConfig(beta, DpoLossType.valueOf(((String) h.get("loss_type")).toUpperCase()),
                 ((Number) h.get("label_smoothing")).doubleValue(), ((Number) h.get("rpo_alpha")).doubleValue());
         CheckpointId startId = new CheckpointId(start.model(), start.version());
-        TransformerLm base = LanguageModelCheckpoints.load(store, startId, manager);
+        TransformerLm base = ModelFamilies.CAUSAL_TRANSFORMER.load(store, startId, manager);
         TransformerLm policy = LanguageModels.copy(base, manager);
         TransformerLm reference = LanguageModels.frozenCopy(base, manager);
         OptimizerStep optimizer = OptimizerStep.adam(policy, ((Number) h.get("learning_rate")).floatValue());
@@ -96,7 +96,8 @@ class TextDpoRunner extends CheckpointRunner {
         double nll = -evaluation.get("logps/chosen");
         metrics.put("quality_regression", Math.max(0, (nll - parentNll) / Math.abs(parentNll)));
         metrics.put("quality_regression_on", heldOut ? "heldout" : "training");
-        Manifest manifest = Manifest.of(new CheckpointId(job.model(), "next"), LanguageModelCheckpoints.architecture(policy.spec()), "dpo")
+        Manifest manifest = Manifest.of(new CheckpointId(job.model(), "next"),
+                ModelFamilies.CAUSAL_TRANSFORMER.architecture(policy), "dpo")
                 .withParent(startId).withReference(startId).withHyperparameters(h).withDataset(data.dataset(job))
                 .withMetrics(metrics);
         return new Result(manifest, BlockWeights.of(policy));
