@@ -79,7 +79,7 @@ public final class Hyperparameters {
                     "beta", Spec.number(0.5, 0, true, 10_000),
                     "loss_type", Spec.choice("sigmoid", "sigmoid", "hinge", "ipo", "robust"),
                     "label_smoothing", Spec.number(0, 0, false, 0.499),
-                    "rpo_alpha", Spec.number(0, 0, false, 1_000),
+                    "rpo_alpha", Spec.number(2, 0, false, 1_000),
                     "heldout_fraction", HELD_OUT),
             Method.DIFFUSION_DPO, Map.ofEntries(
                     Map.entry("steps", Spec.integer(150, 1, 1_000_000)),

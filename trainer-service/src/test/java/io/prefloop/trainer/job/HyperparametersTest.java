@@ -30,7 +30,7 @@ class HyperparametersTest {
                 .containsEntry("sft_weight", 500.0);
         assertThat(Hyperparameters.resolve(Method.DPO, Map.of())).containsEntry("steps", 40)
                 .containsEntry("batch_size", 16).containsEntry("learning_rate", 3e-5).containsEntry("beta", 0.5)
-                .containsEntry("rpo_alpha", 0.0);
+                .containsEntry("rpo_alpha", 2.0);
         assertThat(Hyperparameters.resolve(Method.DCO, Map.of())).as("others keep the common defaults")
                 .containsEntry("steps", 300).containsEntry("learning_rate", 1e-4);
     }
