@@ -86,6 +86,8 @@ public final class RepliesRewardExperiment {
                 model = TextRewardModel.fromLanguageModel(base.model(), manager);
                 parent = base.id();
             } else {
+                // the initial weights come from the engine's generator: seed it, or two runs differ
+                ai.djl.engine.Engine.getInstance().setRandomSeed((int) seed);
                 model = TextRewardModel.create(RepliesModels.SPEC, manager);
             }
             RewardTrainer trainer = new RewardTrainer(model, new BradleyTerryLoss(ties, center),
