@@ -200,10 +200,10 @@ class SoakBenchmark {
     }
 
     private String other(ApiClient api, String name, Runnable work) throws IOException {
-        long before = rssMb();
+        long before = service.residentMb();
         long t0 = System.nanoTime();
         work.run();
-        long after = rssMb();
+        long after = service.residentMb();
         String row = String.format(Locale.ROOT, "| %s | %,d | %,d | %+,d | %.0f s |", name, before, after, after - before,
                 (System.nanoTime() - t0) / 1e9);
         System.out.println(row);
@@ -219,28 +219,14 @@ class SoakBenchmark {
     }
 
     private synchronized void sample(String phase) throws IOException {
-        Sample s = new Sample(images.get(), phase, rssMb(), heapMb(service.api()),
+        Sample s = new Sample(images.get(), phase, service.residentMb(), service.heapCommittedMb(ADMIN),
                 Duration.between(start, Instant.now()).toMillis() / 1000.0);
         samples.add(s);
         System.out.printf(Locale.ROOT, "%,6d images  %-28s RSS %,6d MB  heap %,5d MB  %6.0f s%n", s.images(), s.phase(),
                 s.rssMb(), s.heapMb(), s.seconds());
     }
 
-    private long rssMb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(service.pid()), "status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-            }
-        }
-        throw new IllegalStateException("no VmRSS for " + service.pid());
-    }
 
-    /** The JVM's committed heap (part of the RSS; the rest is native: tensors, malloc arenas, code). */
-    static long heapMb(ApiClient api) {
-        ApiClient.Response r = api.get("/actuator/metrics/jvm.memory.committed?tag=area:heap", ADMIN);
-        assertThat(r.status()).as(r.body()).isEqualTo(200);
-        return (long) (r.json().get("measurements").get(0).get("value").asDouble() / (1024 * 1024));
-    }
 
     private static String project(Platform platform, String modality) {
         ApiClient.Response r = platform.feedbackApi().post("/v1/projects", ADMIN,

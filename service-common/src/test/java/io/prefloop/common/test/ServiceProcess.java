@@ -87,6 +87,25 @@ public final class ServiceProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** The process's resident memory (VmRSS): Java heap and native memory (tensors, malloc arenas, code). */
+    public long residentMb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        throw new IllegalStateException("no VmRSS for " + pid());
+    }
+
+    /** The JVM's committed heap, from the service's metrics endpoint (the part of the RSS Java manages). */
+    public long heapCommittedMb(String adminKey) {
+        ApiClient.Response r = api().get("/actuator/metrics/jvm.memory.committed?tag=area:heap", adminKey);
+        if (r.status() != 200) {
+            throw new IllegalStateException("metrics answered " + r.status() + ": " + r.body());
+        }
+        return (long) (r.json().get("measurements").get(0).get("value").asDouble() / (1024 * 1024));
+    }
+
     public String log() throws IOException {
         return Files.readString(log);
     }

@@ -63,9 +63,9 @@ public class ResumableTraining {
         double learningRate = ((Number) h.get("learning_rate")).doubleValue();
         optimizer.clipGradNorm(((Number) h.get("max_grad_norm")).doubleValue());
         optimizer.warmUp(((Number) h.get("warmup_steps")).intValue());
-        DivergenceGuard guard = DivergenceGuard.forMethod(job.method(), ((Number) h.get("divergence_ratio")).doubleValue(),
-                ((Number) h.get("divergence_patience")).intValue());
         int patience = ((Number) h.get("divergence_patience")).intValue();
+        DivergenceGuard guard = DivergenceGuard.forMethod(job.method(), ((Number) h.get("divergence_ratio")).doubleValue(),
+                patience);
 
         Optional<JobSnapshots.Restored> resumed = snapshots.restore(job.id(), trained, optimizer, extras, manager);
         int retries = resumed.map(JobSnapshots.Restored::retries).orElse(0);

@@ -68,8 +68,8 @@ class TrainerSoakBenchmark {
                 assertThat(api.post("/v1/models/shapes-unet/promote", ADMIN, "{\"version\":\"base\"}").status())
                         .isEqualTo(200);
                 List<String> rows = new ArrayList<>();
-                long idle = rssMb(trainer);
-                rows.add(String.format(Locale.ROOT, "| before the first job | %,d | %,d |  |", idle, heapMb(api)));
+                long idle = trainer.residentMb();
+                rows.add(String.format(Locale.ROOT, "| before the first job | %,d | %,d |  |", idle, trainer.heapCommittedMb(ADMIN)));
                 long first = 0;
                 long last = 0;
                 for (int j = 1; j <= JOBS; j++) {
@@ -80,12 +80,12 @@ class TrainerSoakBenchmark {
                     assertThat(r.status()).as(r.body()).isEqualTo(201);
                     JsonNode job = TrainerTestSupport.awaitJob(api, ADMIN, r.json().get("id").asString());
                     assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("succeeded");
-                    last = rssMb(trainer);
+                    last = trainer.residentMb();
                     if (j == 1) {
                         first = last;
                     }
                     rows.add(String.format(Locale.ROOT, "| after job %d (%s) | %,d | %,d | %+,d |", j,
-                            job.path("result").path("version").asString(), last, heapMb(api), last - first));
+                            job.path("result").path("version").asString(), last, trainer.heapCommittedMb(ADMIN), last - first));
                     System.out.println(rows.get(rows.size() - 1));
                 }
                 List<String> md = new ArrayList<>();
@@ -144,18 +144,5 @@ class TrainerSoakBenchmark {
         }
     }
 
-    private static long heapMb(ApiClient api) {
-        ApiClient.Response r = api.get("/actuator/metrics/jvm.memory.committed?tag=area:heap", ADMIN);
-        assertThat(r.status()).as(r.body()).isEqualTo(200);
-        return (long) (r.json().get("measurements").get(0).get("value").asDouble() / (1024 * 1024));
-    }
 
-    private static long rssMb(ServiceProcess process) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-            }
-        }
-        throw new IllegalStateException("no VmRSS for " + process.pid());
-    }
 }
