@@ -5,6 +5,9 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
@@ -23,6 +26,11 @@ import java.util.Map;
  * gradient by min(1, max / (norm + 1e-6)), as torch's {@code clip_grad_norm_} does (diffusers'
  * train_diffusion_dpo.py clips at 1.0). A step whose gradient norm is not finite updates nothing:
  * Adam would carry the NaN into every weight and both moments.
+ *
+ * <p>Every step ends with the gradients set to zero by PyTorch's {@code zero_()}, never by
+ * arithmetic: a NaN gradient minus itself is still NaN, and the next backward pass adds into the
+ * gradient buffers, so one NaN step would poison every step after it, even after the weights were
+ * put back to a good state.
  */
 public final class OptimizerStep {
 
@@ -30,6 +38,7 @@ public final class OptimizerStep {
     private final Optimizer optimizer;
     private double maxGradNorm;
     private double lastGradNorm = Double.NaN;
+    private List<String> lastNonFinite = List.of();
 
     public OptimizerStep(Block block, Optimizer optimizer) {
         this.block = block;
@@ -82,10 +91,10 @@ public final class OptimizerStep {
     }
 
     public void step() {
-        List<Parameter> trained = new ArrayList<>();
+        List<Pair<String, Parameter>> trained = new ArrayList<>();
         for (Pair<String, Parameter> pair : block.getParameters()) {
             if (pair.getValue().requiresGradient()) {
-                trained.add(pair.getValue());
+                trained.add(pair);
             }
         }
         if (trained.isEmpty()) {
@@ -93,18 +102,22 @@ public final class OptimizerStep {
         }
         // gradient handles are new references to the same tensors: all of them, and the squares
         // summed for the norm, live in this manager and are closed with it (or they accumulate)
-        try (NDManager scratch = trained.get(0).getArray().getManager().newSubManager()) {
+        try (NDManager scratch = trained.get(0).getValue().getArray().getManager().newSubManager()) {
             List<NDArray> gradients = new ArrayList<>(trained.size());
-            NDArray squares = null;
-            for (Parameter parameter : trained) {
-                NDArray gradient = parameter.getArray().getGradient();
+            List<NDArray> squares = new ArrayList<>(trained.size());
+            for (Pair<String, Parameter> pair : trained) {
+                NDArray gradient = pair.getValue().getArray().getGradient();
                 gradient.attach(scratch);
                 gradients.add(gradient);
-                NDArray sum = gradient.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).square().sum();
-                squares = squares == null ? sum : squares.add(sum);
+                squares.add(gradient.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).square().sum());
             }
-            double norm = Math.sqrt(squares.getFloat());
+            NDArray total = squares.get(0);
+            for (int i = 1; i < squares.size(); i++) {
+                total = total.add(squares.get(i));
+            }
+            double norm = Math.sqrt(total.getFloat());
             lastGradNorm = norm;
+            lastNonFinite = List.of();
             if (Double.isFinite(norm)) {
                 double factor = maxGradNorm > 0 ? Math.min(1, maxGradNorm / (norm + 1e-6)) : 1;
                 for (int i = 0; i < trained.size(); i++) {
@@ -112,10 +125,46 @@ public final class OptimizerStep {
                     if (factor < 1) {
                         gradient.muli((float) factor);
                     }
-                    optimizer.update(trained.get(i).getId(), trained.get(i).getArray(), gradient);
+                    Parameter parameter = trained.get(i).getValue();
+                    optimizer.update(parameter.getId(), parameter.getArray(), gradient);
                 }
+            } else {
+                List<String> names = new ArrayList<>();
+                for (int i = 0; i < trained.size(); i++) {
+                    if (!Float.isFinite(squares.get(i).getFloat())) {
+                        names.add(trained.get(i).getKey());
+                    }
+                }
+                lastNonFinite = List.copyOf(names);
             }
-            gradients.forEach(g -> g.subi(g));
+            trained.forEach(p -> zeroGradient(p.getValue().getArray()));
+        }
+    }
+
+    /**
+     * The parameters whose gradient had a NaN or an infinity at the last step, or whose squares
+     * overflowed (empty when the step's gradient norm was finite): where a NaN came from.
+     */
+    public List<String> lastNonFiniteGradients() {
+        return lastNonFinite;
+    }
+
+    /** Sets every trainable parameter's gradient to zero (after a state was put back, say). */
+    public void zeroGradients() {
+        for (Pair<String, Parameter> pair : block.getParameters()) {
+            if (pair.getValue().requiresGradient()) {
+                zeroGradient(pair.getValue().getArray());
+            }
+        }
+    }
+
+    private static void zeroGradient(NDArray weight) {
+        if (weight instanceof PtNDArray pytorch) {
+            JniUtils.zeroGrad(pytorch); // zero_(): NaN and infinities included
+        } else {
+            try (NDArray gradient = weight.getGradient()) {
+                gradient.set(new NDIndex("..."), 0);
+            }
         }
     }
 
@@ -155,6 +204,7 @@ public final class OptimizerStep {
     public void restore(NDList tensors, int updates) {
         ResumableAdam adam = resumable();
         adam.clear();
+        zeroGradients();
         Map<String, NDArray> byName = new HashMap<>();
         tensors.forEach(t -> byName.put(t.getName(), t));
         for (Pair<String, Parameter> pair : block.getParameters()) {

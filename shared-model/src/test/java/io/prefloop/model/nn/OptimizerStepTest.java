@@ -67,7 +67,46 @@ class OptimizerStepTest {
             backward(m, block, Float.NaN);
             step.step();
             assertThat(step.lastGradNorm()).isNaN();
+            assertThat(step.lastNonFiniteGradients()).as("where the NaN is").containsExactlyInAnyOrder("weight", "bias");
             assertThat(flat(block)).containsExactly(before);
+        }
+    }
+
+    @Test
+    void aNonFiniteGradientLeavesNothingBehindForTheNextStep() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Block block = block(m);
+            OptimizerStep step = OptimizerStep.adam(block, 0.1f);
+            backward(m, block, Float.NaN);
+            step.step();
+            float[] before = flat(block);
+            backward(m, block, 1f); // backward adds into the gradient buffers: a NaN left there stays NaN
+            step.step();
+            assertThat(step.lastGradNorm()).isFinite();
+            assertThat(step.lastNonFiniteGradients()).isEmpty();
+
+            Block fresh = block(m);
+            OptimizerStep freshStep = OptimizerStep.adam(fresh, 0.1f);
+            backward(m, fresh, 1f);
+            freshStep.step();
+            assertThat(step.lastGradNorm()).isEqualTo(freshStep.lastGradNorm());
+            assertThat(flat(block)).isNotEqualTo(before).containsExactly(flat(fresh));
+        }
+    }
+
+    @Test
+    void puttingAStateBackClearsTheGradients() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Block block = block(m);
+            OptimizerStep step = OptimizerStep.adam(block, 0.1f);
+            backward(m, block, 1f);
+            step.step();
+            Map.Entry<NDList, Integer> state = step.state(m);
+            backward(m, block, Float.NaN); // a gradient computed, then the state put back before the update
+            step.restore(state.getKey(), state.getValue());
+            for (NDArray weight : BlockWeights.of(block)) {
+                assertThat(weight.getGradient().abs().sum().getFloat()).isZero();
+            }
         }
     }
 

@@ -85,7 +85,7 @@ public class ResumableTraining {
                 Map<String, Double> metrics = new LinkedHashMap<>(step.run(i, random(job.seed(), i)));
                 metrics.put("grad_norm", optimizer.lastGradNorm());
                 metrics.put("learning_rate", optimizer.lastLearningRate());
-                Optional<String> trip = guard.observe(i, metrics);
+                Optional<String> trip = guard.observe(i, metrics).map(reason -> reason + whereNonFinite(optimizer));
                 context.step(i, metrics);
                 if (trip.isPresent()) {
                     tried.add(trip.get() + " at learning rate " + rate(learningRate, retries));
@@ -154,6 +154,15 @@ public class ResumableTraining {
     /** Deletes the job's intermediate checkpoints (after its result is published). */
     public void finished(JobView job) {
         snapshots.discard(job.id());
+    }
+
+    private static String whereNonFinite(OptimizerStep optimizer) {
+        List<String> names = optimizer.lastNonFiniteGradients();
+        if (names.isEmpty()) {
+            return "";
+        }
+        String shown = String.join(", ", names.subList(0, Math.min(3, names.size())));
+        return " (non-finite gradient in " + shown + (names.size() > 3 ? " and " + (names.size() - 3) + " more" : "") + ")";
     }
 
     private static String rate(double learningRate, int retries) {
