@@ -37,6 +37,17 @@ public interface ModelFamily<B extends Block> {
         }
     }
 
+    /**
+     * A frozen copy of a model (its parameters take no gradient): the reference that preference
+     * fine-tuning measures the policy against.
+     */
+    default B frozenCopy(B model, NDManager manager) {
+        B copy = create(architecture(model), manager);
+        BlockWeights.load(copy, BlockWeights.of(model));
+        copy.freezeParameters(true);
+        return copy;
+    }
+
     /** Publishes the model; {@code manifest}'s architecture is replaced by the model's own. */
     default Manifest publish(CheckpointStore store, Manifest manifest, B model) {
         Manifest withArchitecture = new Manifest(manifest.model(), manifest.version(), manifest.parent(),

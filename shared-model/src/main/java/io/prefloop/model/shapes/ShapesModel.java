@@ -1,7 +1,6 @@
 package io.prefloop.model.shapes;
 
 import ai.djl.ndarray.NDManager;
-import io.prefloop.model.checkpoint.BlockWeights;
 import io.prefloop.model.checkpoint.CheckpointId;
 import io.prefloop.model.checkpoint.CheckpointStore;
 import io.prefloop.model.diffusion.UNet;
@@ -31,9 +30,6 @@ public final class ShapesModel {
 
     /** A frozen copy (for a reference model). */
     public static UNet frozenCopy(UNet net, NDManager m) {
-        UNet copy = UNet.create(net.spec(), m);
-        BlockWeights.load(copy, BlockWeights.of(net));
-        copy.freezeParameters(true);
-        return copy;
+        return ModelFamilies.UNET_EPS.frozenCopy(net, m);
     }
 }

@@ -16,11 +16,14 @@ import java.util.Map;
  */
 public record DpoConfig(double beta, DpoLossType lossType, double labelSmoothing, double rpoAlpha) {
 
+    /** label_smoothing must stay below this: at ε = 0.5 the labels carry no information (robust divides by 1 − 2ε). */
+    public static final double LABEL_SMOOTHING_LIMIT = 0.5;
+
     public DpoConfig {
         if (!(beta > 0) || Double.isInfinite(beta)) {
             throw new IllegalArgumentException("beta must be a finite number > 0");
         }
-        if (!(labelSmoothing >= 0 && labelSmoothing < 0.5)) {
+        if (!(labelSmoothing >= 0 && labelSmoothing < LABEL_SMOOTHING_LIMIT)) {
             throw new IllegalArgumentException("label_smoothing must be in [0, 0.5)");
         }
         if (labelSmoothing > 0 && (lossType == DpoLossType.HINGE || lossType == DpoLossType.IPO)) {

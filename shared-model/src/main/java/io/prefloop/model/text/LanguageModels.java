@@ -1,6 +1,7 @@
 package io.prefloop.model.text;
 
 import ai.djl.ndarray.NDManager;
+import io.prefloop.model.family.ModelFamilies;
 import io.prefloop.model.checkpoint.BlockWeights;
 
 /** Small helpers around {@link TransformerLm} instances. */
@@ -10,10 +11,7 @@ public final class LanguageModels {
 
     /** A frozen copy of a model: the DPO reference (docs/djl.md, "Copying a model into a frozen reference"). */
     public static TransformerLm frozenCopy(TransformerLm source, NDManager manager) {
-        TransformerLm copy = TransformerLm.create(source.spec(), manager);
-        BlockWeights.load(copy, BlockWeights.of(source));
-        copy.freezeParameters(true);
-        return copy;
+        return ModelFamilies.CAUSAL_TRANSFORMER.frozenCopy(source, manager);
     }
 
     /** A trainable copy (the policy that starts from a base checkpoint). */

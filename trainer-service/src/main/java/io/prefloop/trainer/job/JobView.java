@@ -1,5 +1,7 @@
 package io.prefloop.trainer.job;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import io.prefloop.trainer.job.settings.MethodSettings;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -28,4 +30,15 @@ public record JobView(UUID id, String object, Method method, String model, UUID 
      */
     public record Promotion(boolean promoted, String metric, Double value, double min, Double qualityRegression,
             double maxRegression, String reason) {}
+
+    /** The job's typed hyperparameters. */
+    @JsonIgnore
+    public MethodSettings settings() {
+        return method.settings(hyperparameters);
+    }
+
+    /** The job's typed hyperparameters, of the type its method has. */
+    public <S extends MethodSettings> S settings(Class<S> type) {
+        return type.cast(settings());
+    }
 }

@@ -38,7 +38,7 @@ public class Jobs {
             throw ApiException.invalid("project", "is required: " + method.json()
                     + " learns from a feedback project's comparisons");
         }
-        Map<String, Object> hyperparameters = Hyperparameters.resolve(method, request.hyperparameters());
+        Map<String, Object> hyperparameters = method.resolve(request.hyperparameters());
         List<ReferenceImage> references = ReferenceImages.check(method, request.references());
         long seed = request.seed() == null ? ThreadLocalRandom.current().nextLong(1L << 48) : request.seed();
         UUID id = insert(method, request.model(), request.project(), hyperparameters, seed, request.suffix(),

@@ -1,21 +1,47 @@
 package io.prefloop.trainer.job;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import io.prefloop.trainer.job.settings.D3poSettings;
+import io.prefloop.trainer.job.settings.DcoSettings;
+import io.prefloop.trainer.job.settings.DiffusionDpoSettings;
+import io.prefloop.trainer.job.settings.DpoSettings;
+import io.prefloop.trainer.job.settings.MethodSettings;
+import io.prefloop.trainer.job.settings.PretrainSettings;
+import io.prefloop.trainer.job.settings.RewardModelSettings;
+import io.prefloop.trainer.job.settings.SettingsSchema;
 import java.util.Locale;
+import java.util.Map;
 
 /** What a job trains, and whether it learns from a feedback project's comparisons. */
 public enum Method {
-    PRETRAIN(false),
-    REWARD_MODEL(true),
-    DPO(true),
-    DIFFUSION_DPO(true),
-    DCO(false),
-    D3PO(true);
+    PRETRAIN(false, PretrainSettings.SCHEMA),
+    REWARD_MODEL(true, RewardModelSettings.SCHEMA),
+    DPO(true, DpoSettings.SCHEMA),
+    DIFFUSION_DPO(true, DiffusionDpoSettings.SCHEMA),
+    DCO(false, DcoSettings.SCHEMA),
+    D3PO(true, D3poSettings.SCHEMA);
 
     private final boolean needsProject;
+    private final SettingsSchema<? extends MethodSettings> settings;
 
-    Method(boolean needsProject) {
+    <S extends Record & MethodSettings> Method(boolean needsProject, SettingsSchema<S> settings) {
         this.needsProject = needsProject;
+        this.settings = settings;
+    }
+
+    /**
+     * The method's hyperparameters, checked: the request's values over the defaults, as stored
+     * with the job and written into the manifest.
+     *
+     * @throws io.prefloop.common.web.ApiException 400 naming each bad key
+     */
+    public Map<String, Object> resolve(Map<String, Object> requested) {
+        return settings.resolve(json(), requested);
+    }
+
+    /** The typed settings of stored hyperparameters (a key added since the job was queued takes its default). */
+    public MethodSettings settings(Map<String, Object> hyperparameters) {
+        return settings.bind(hyperparameters);
     }
 
     public boolean needsProject() {

@@ -3,7 +3,6 @@ package io.prefloop.trainer.policy;
 import io.prefloop.common.auth.Caller;
 import io.prefloop.common.web.ApiException;
 import io.prefloop.trainer.feedback.FeedbackClient;
-import io.prefloop.trainer.job.Hyperparameters;
 import io.prefloop.trainer.job.Jobs;
 import io.prefloop.trainer.job.Method;
 import io.prefloop.trainer.registry.Registry;
@@ -48,7 +47,7 @@ public class Policies {
         if (!request.method().needsProject()) {
             throw ApiException.invalid("method", request.method().json() + " does not learn from comparisons");
         }
-        Map<String, Object> hyperparameters = Hyperparameters.resolve(request.method(), request.hyperparameters());
+        Map<String, Object> hyperparameters = request.method().resolve(request.hyperparameters());
         registry.current(request.model()); // 404 unless the model has a current checkpoint to start from
         UUID id = UUID.randomUUID();
         jdbc.sql("""

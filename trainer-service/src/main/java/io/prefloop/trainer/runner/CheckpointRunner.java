@@ -22,10 +22,12 @@ abstract class CheckpointRunner implements JobRunner {
 
     private final Publications publications;
     protected final ResumableTraining training;
+    protected final RunnerServices services;
 
-    CheckpointRunner(Publications publications, ResumableTraining training) {
-        this.publications = publications;
-        this.training = training;
+    CheckpointRunner(RunnerServices services) {
+        this.publications = services.publications();
+        this.training = services.training();
+        this.services = services;
     }
 
     @Override

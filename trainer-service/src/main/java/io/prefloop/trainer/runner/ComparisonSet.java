@@ -4,6 +4,7 @@ import io.prefloop.common.io.Sha256;
 import io.prefloop.trainer.feedback.Comparison;
 import io.prefloop.trainer.feedback.FeedbackClient;
 import io.prefloop.trainer.job.JobView;
+import io.prefloop.trainer.job.settings.HeldOutSplit;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,7 @@ record ComparisonSet(List<Comparison> training, List<Comparison> heldOut, long f
     static ComparisonSet read(FeedbackClient feedback, JobView job, Predicate<Comparison> usable, boolean withTies) {
         long from = job.feedAfter() == null ? 0 : job.feedAfter();
         long to = job.feedTo() == null ? Long.MAX_VALUE : job.feedTo();
-        double heldOutFraction = number(job.hyperparameters(), "heldout_fraction", 0);
+        double heldOutFraction = job.settings() instanceof HeldOutSplit split ? split.heldoutFraction() : 0;
         List<Comparison> training = new ArrayList<>();
         List<Comparison> heldOut = new ArrayList<>();
         int undecided = 0;
@@ -84,10 +85,5 @@ record ComparisonSet(List<Comparison> training, List<Comparison> heldOut, long f
     Map<String, Object> dataset(JobView job) {
         return Map.of("project", job.project().toString(), "feed_after", from, "feed_to", to, "pairs", training.size(),
                 "heldout_pairs", heldOut.size(), "job_id", job.id().toString());
-    }
-
-    static double number(Map<String, Object> hyperparameters, String key, double fallback) {
-        Object value = hyperparameters.get(key);
-        return value instanceof Number n ? n.doubleValue() : fallback;
     }
 }

@@ -3,10 +3,6 @@ package io.prefloop.trainer.runner;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.prefloop.model.checkpoint.BlockWeights;
-import io.prefloop.model.checkpoint.CheckpointId;
-import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
-import io.prefloop.model.checkpoint.Manifest;
 import io.prefloop.model.diffusion.D3poLoss;
 import io.prefloop.model.diffusion.D3poTrainer;
 import io.prefloop.model.diffusion.DiffusionDpoLoss;
@@ -15,13 +11,10 @@ import io.prefloop.model.diffusion.Sampler;
 import io.prefloop.model.diffusion.UNet;
 import io.prefloop.model.family.ModelFamilies;
 import io.prefloop.model.nn.OptimizerStep;
-import io.prefloop.model.shapes.ShapesModel;
 import io.prefloop.trainer.feedback.Comparison;
-import io.prefloop.trainer.feedback.FeedbackClient;
 import io.prefloop.trainer.job.JobView;
 import io.prefloop.trainer.job.Method;
-import io.prefloop.trainer.registry.CheckpointView;
-import io.prefloop.trainer.registry.Registry;
+import io.prefloop.trainer.job.settings.D3poSettings;
 import io.prefloop.trainer.worker.JobContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,35 +34,20 @@ import org.springframework.stereotype.Component;
  * Diffusion-DPO's evaluation on the final images x_0, as for {@code diffusion_dpo}.
  */
 @Component
-class D3poRunner extends CheckpointRunner {
+class D3poRunner extends FineTuningRunner<D3poSettings, UNet> {
 
-    private final FeedbackClient feedback;
-    private final Registry registry;
-    private final DirectoryCheckpointStore store;
-
-    D3poRunner(Publications publications, ResumableTraining training, FeedbackClient feedback, Registry registry,
-            DirectoryCheckpointStore store) {
-        super(publications, training);
-        this.feedback = feedback;
-        this.registry = registry;
-        this.store = store;
-    }
-
-    @Override
-    public boolean supports(Method method) {
-        return method == Method.D3PO;
+    D3poRunner(RunnerServices services) {
+        super(services, Method.D3PO, D3poSettings.class, ModelFamilies.UNET_EPS);
     }
 
     private record Pair(Trajectories.Stored winner, Trajectories.Stored loser, int[] tokens) {}
 
     @Override
-    protected Result train(JobView job, JobContext context, NDManager manager) {
-        CheckpointView start = registry.current(job.model());
-        CheckpointId startId = new CheckpointId(start.model(), start.version());
-        ComparisonSet data = ComparisonSet.read(feedback, job,
+    protected Plan plan(JobView job, D3poSettings settings, JobContext context, Start<UNet> start,
+            OptimizerStep optimizer, NDManager manager) {
+        ComparisonSet data = ComparisonSet.read(services.feedback(), job,
                 c -> Trajectories.present(c.first()) && Trajectories.present(c.second()));
-        UNet policy = ModelFamilies.UNET_EPS.load(store, startId, manager);
-        UNet reference = ShapesModel.frozenCopy(policy, manager);
+        UNet policy = start.policy();
         List<Pair> training = load(data.training(), policy);
         List<Pair> heldOut = load(data.heldOut(), policy);
         Trajectories.Stored first = training.get(0).winner();
@@ -82,16 +60,13 @@ class D3poRunner extends CheckpointRunner {
         if (first.settings().steps() < 2 || !(first.settings().eta() > 0)) {
             throw new IllegalStateException("D3PO needs trajectories of at least 2 DDIM steps sampled with eta > 0");
         }
-        context.message("Training on " + data.describe() + " from " + startId + "; trajectories of " + first.settings().steps()
+        context.message("Training on " + data.describe() + " from " + start.id() + "; trajectories of " + first.settings().steps()
                 + " DDIM steps, eta " + first.settings().eta() + ", cfg " + first.settings().cfgScale()
                 + (before > training.size() ? "; " + (before - training.size()) + " pairs sampled otherwise left out" : ""));
+        D3poTrainer trainer = new D3poTrainer(policy, start.reference(), settings.loss(), optimizer, manager);
+        int batch = settings.training().batchSize();
 
-        Map<String, Object> h = job.hyperparameters();
-        int batch = ((Number) h.get("batch_size")).intValue();
-        OptimizerStep optimizer = OptimizerStep.adam(policy, ((Number) h.get("learning_rate")).floatValue());
-        D3poTrainer trainer = new D3poTrainer(policy, reference, new D3poLoss(((Number) h.get("beta")).doubleValue(),
-                ((Number) h.get("clip")).doubleValue()), optimizer, manager);
-        Map<String, Double> last = this.training.run(job, context, policy, optimizer, manager, (step, random) -> {
+        return new Plan((step, random) -> {
             List<Pair> minibatch = new ArrayList<>(batch);
             for (int i = 0; i < batch; i++) {
                 minibatch.add(training.get(random.nextInt(training.size())));
@@ -103,39 +78,35 @@ class D3poRunner extends CheckpointRunner {
                 NDArray tokens = tokens(m, minibatch);
                 return trainer.step(w, l, k, tokens, first.settings()).metrics();
             }
-        });
-
-        Map<String, Object> metrics = new LinkedHashMap<>(last);
-        boolean held = !heldOut.isEmpty();
-        DiffusionDpoTrainer evaluation = new DiffusionDpoTrainer(policy, reference,
-                new DiffusionDpoLoss(500, DiffusionDpoLoss.Type.SIGMOID), optimizer, manager);
-        List<Pair> evaluated = held ? heldOut : training;
-        Random random = new Random(job.seed());
-        Map<String, Double> check = Evaluation.averaged(evaluated, 32, chunk -> {
-            try (NDManager m = manager.newSubManager()) {
-                return evaluation.evaluate(finalImages(m, chunk, true), finalImages(m, chunk, false), tokens(m, chunk),
-                        random).metrics();
+        }, c -> {
+            Map<String, Object> metrics = new LinkedHashMap<>();
+            boolean held = !heldOut.isEmpty();
+            DiffusionDpoTrainer evaluation = new DiffusionDpoTrainer(policy, start.reference(),
+                    new DiffusionDpoLoss(500, DiffusionDpoLoss.Type.SIGMOID), optimizer, manager);
+            List<Pair> evaluated = held ? heldOut : training;
+            Random random = new Random(job.seed());
+            Map<String, Double> check = Evaluation.averaged(evaluated, 32, chunk -> {
+                try (NDManager m = manager.newSubManager()) {
+                    return evaluation.evaluate(finalImages(m, chunk, true), finalImages(m, chunk, false),
+                            tokens(m, chunk), random).metrics();
+                }
+            });
+            if (held) {
+                metrics.put("heldout_implicit_acc", check.get("implicit_acc"));
+                metrics.put("heldout_model_mse", check.get("model_mse"));
+                metrics.put("heldout_ref_mse", check.get("ref_mse"));
             }
-        });
-        if (held) {
-            metrics.put("heldout_implicit_acc", check.get("implicit_acc"));
-            metrics.put("heldout_model_mse", check.get("model_mse"));
-            metrics.put("heldout_ref_mse", check.get("ref_mse"));
-        }
-        metrics.put("quality_regression", Math.max(0, check.get("model_mse") / check.get("ref_mse") - 1));
-        metrics.put("quality_regression_on", held ? "heldout" : "training");
-        Manifest manifest = Manifest.of(new CheckpointId(job.model(), "next"),
-                ModelFamilies.UNET_EPS.architecture(policy), "d3po")
-                .withParent(startId).withReference(startId).withHyperparameters(h).withDataset(data.dataset(job))
-                .withMetrics(metrics);
-        return new Result(manifest, BlockWeights.of(policy));
+            metrics.put("quality_regression", Math.max(0, check.get("model_mse") / check.get("ref_mse") - 1));
+            metrics.put("quality_regression_on", held ? "heldout" : "training");
+            return metrics;
+        }, data.dataset(job));
     }
 
     private List<Pair> load(List<Comparison> comparisons, UNet policy) {
         List<Pair> pairs = new ArrayList<>();
         for (Comparison c : comparisons) {
-            pairs.add(new Pair(Trajectories.load(store.root(), c.first()),
-                    Trajectories.load(store.root(), c.second()), policy.spec().tokenizer().encode(c.prompt())));
+            pairs.add(new Pair(Trajectories.load(services.store().root(), c.first()),
+                    Trajectories.load(services.store().root(), c.second()), policy.spec().tokenizer().encode(c.prompt())));
         }
         return pairs;
     }

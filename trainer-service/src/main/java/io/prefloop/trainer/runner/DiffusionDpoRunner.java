@@ -2,21 +2,13 @@ package io.prefloop.trainer.runner;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.prefloop.model.checkpoint.BlockWeights;
-import io.prefloop.model.checkpoint.CheckpointId;
-import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
-import io.prefloop.model.checkpoint.Manifest;
-import io.prefloop.model.diffusion.DiffusionDpoLoss;
 import io.prefloop.model.diffusion.DiffusionDpoTrainer;
 import io.prefloop.model.diffusion.UNet;
 import io.prefloop.model.family.ModelFamilies;
 import io.prefloop.model.nn.OptimizerStep;
-import io.prefloop.model.shapes.ShapesModel;
-import io.prefloop.trainer.feedback.FeedbackClient;
 import io.prefloop.trainer.job.JobView;
 import io.prefloop.trainer.job.Method;
-import io.prefloop.trainer.registry.CheckpointView;
-import io.prefloop.trainer.registry.Registry;
+import io.prefloop.trainer.job.settings.DiffusionDpoSettings;
 import io.prefloop.trainer.worker.JobContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,71 +28,47 @@ import org.springframework.stereotype.Component;
  * round in docs/diffusion.md's experiment.
  */
 @Component
-class DiffusionDpoRunner extends CheckpointRunner {
+class DiffusionDpoRunner extends FineTuningRunner<DiffusionDpoSettings, UNet> {
 
     static final int EVAL_REPEATS = 4;
     private static final int EVAL_BATCH = 32;
 
-    private final FeedbackClient feedback;
-    private final Registry registry;
-    private final DirectoryCheckpointStore store;
-
-    DiffusionDpoRunner(Publications publications, ResumableTraining training, FeedbackClient feedback,
-            Registry registry, DirectoryCheckpointStore store) {
-        super(publications, training);
-        this.feedback = feedback;
-        this.registry = registry;
-        this.store = store;
+    DiffusionDpoRunner(RunnerServices services) {
+        super(services, Method.DIFFUSION_DPO, DiffusionDpoSettings.class, ModelFamilies.UNET_EPS);
     }
 
     @Override
-    public boolean supports(Method method) {
-        return method == Method.DIFFUSION_DPO;
-    }
-
-    @Override
-    protected Result train(JobView job, JobContext context, NDManager manager) {
-        CheckpointView start = registry.current(job.model());
-        CheckpointId startId = new CheckpointId(start.model(), start.version());
-        ComparisonSet data = ComparisonSet.read(feedback, job, ImagePairs::usable);
-        context.message("Training on " + data.describe() + " from " + startId);
-        UNet policy = ModelFamilies.UNET_EPS.load(store, startId, manager);
-        UNet reference = ShapesModel.frozenCopy(policy, manager);
+    protected Plan plan(JobView job, DiffusionDpoSettings settings, JobContext context, Start<UNet> start,
+            OptimizerStep optimizer, NDManager manager) {
+        ComparisonSet data = ComparisonSet.read(services.feedback(), job, ImagePairs::usable);
+        context.message("Training on " + data.describe() + " from " + start.id());
+        UNet policy = start.policy();
         int size = policy.spec().imageSize();
         Map<String, float[]> cache = ImagePairs.newCache();
-        ImagePairs training = ImagePairs.fetch(feedback, data.training(), size, policy.spec().tokenizer(), cache);
-        ImagePairs heldOut = ImagePairs.fetch(feedback, data.heldOut(), size, policy.spec().tokenizer(), cache);
+        ImagePairs training = ImagePairs.fetch(services.feedback(), data.training(), size, policy.spec().tokenizer(), cache);
+        ImagePairs heldOut = ImagePairs.fetch(services.feedback(), data.heldOut(), size, policy.spec().tokenizer(), cache);
+        DiffusionDpoTrainer trainer = new DiffusionDpoTrainer(policy, start.reference(), settings.loss(), optimizer, manager);
+        int batch = settings.training().batchSize();
 
-        Map<String, Object> h = job.hyperparameters();
-        int batch = ((Number) h.get("batch_size")).intValue();
-        OptimizerStep optimizer = OptimizerStep.adam(policy, ((Number) h.get("learning_rate")).floatValue());
-        DiffusionDpoTrainer trainer = new DiffusionDpoTrainer(policy, reference,
-                new DiffusionDpoLoss(((Number) h.get("beta")).doubleValue(),
-                        DiffusionDpoLoss.Type.parse((String) h.get("loss_type")),
-                        ((Number) h.getOrDefault("sft_weight", 0)).doubleValue()), optimizer, manager);
-        Map<String, Double> last = this.training.run(job, context, policy, optimizer, manager, (step, random) -> {
+        return new Plan((step, random) -> {
             int[] rows = random.ints(batch, 0, training.size()).toArray();
             try (NDManager m = manager.newSubManager()) {
                 NDArray[] inputs = training.batch(m, rows);
                 return trainer.step(inputs[0], inputs[1], inputs[2], random).metrics();
             }
-        });
-
-        Map<String, Object> metrics = new LinkedHashMap<>(last);
-        boolean held = heldOut.size() > 0;
-        Map<String, Double> evaluation = evaluate(trainer, held ? heldOut : training, job.seed(), manager);
-        if (held) {
-            evaluation.forEach((k, v) -> metrics.put("heldout_" + k, v));
-            context.message("Held out: implicit_acc " + Evaluation.round(evaluation.get("implicit_acc")) + ", loss "
-                    + Evaluation.round(evaluation.get("loss")) + " on " + heldOut.size() + " pairs");
-        }
-        metrics.put("quality_regression", Math.max(0, evaluation.get("model_mse") / evaluation.get("ref_mse") - 1));
-        metrics.put("quality_regression_on", held ? "heldout" : "training");
-        Manifest manifest = Manifest.of(new CheckpointId(job.model(), "next"),
-                ModelFamilies.UNET_EPS.architecture(policy), "diffusion_dpo")
-                .withParent(startId).withReference(startId).withHyperparameters(h).withDataset(data.dataset(job))
-                .withMetrics(metrics);
-        return new Result(manifest, BlockWeights.of(policy));
+        }, c -> {
+            Map<String, Object> metrics = new LinkedHashMap<>();
+            boolean held = heldOut.size() > 0;
+            Map<String, Double> evaluation = evaluate(trainer, held ? heldOut : training, job.seed(), manager);
+            if (held) {
+                evaluation.forEach((k, v) -> metrics.put("heldout_" + k, v));
+                c.message("Held out: implicit_acc " + Evaluation.round(evaluation.get("implicit_acc")) + ", loss "
+                        + Evaluation.round(evaluation.get("loss")) + " on " + heldOut.size() + " pairs");
+            }
+            metrics.put("quality_regression", Math.max(0, evaluation.get("model_mse") / evaluation.get("ref_mse") - 1));
+            metrics.put("quality_regression_on", held ? "heldout" : "training");
+            return metrics;
+        }, data.dataset(job));
     }
 
     private static Map<String, Double> evaluate(DiffusionDpoTrainer trainer, ImagePairs pairs, long seed,

@@ -26,6 +26,7 @@ import io.prefloop.model.text.ByteTokenizer;
 import io.prefloop.model.text.TransformerLm;
 import io.prefloop.trainer.job.JobView;
 import io.prefloop.trainer.job.Method;
+import io.prefloop.trainer.job.settings.PretrainSettings;
 import io.prefloop.trainer.worker.JobContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,8 +45,8 @@ import org.springframework.stereotype.Component;
 @Component
 class PretrainRunner extends CheckpointRunner {
 
-    PretrainRunner(Publications publications, ResumableTraining training) {
-        super(publications, training);
+    PretrainRunner(RunnerServices services) {
+        super(services);
     }
 
     @Override
@@ -56,25 +57,25 @@ class PretrainRunner extends CheckpointRunner {
     @Override
     protected Result train(JobView job, JobContext context, NDManager manager) {
         Engine.getInstance().setRandomSeed((int) job.seed());
-        return "replies".equals(job.hyperparameters().get("world")) ? replies(job, context, manager)
-                : shapes(job, context, manager);
+        PretrainSettings settings = job.settings(PretrainSettings.class);
+        return settings.world() == PretrainSettings.World.REPLIES ? replies(job, settings, context, manager)
+                : shapes(job, settings, context, manager);
     }
 
-    private Result shapes(JobView job, JobContext context, NDManager manager) {
-        Map<String, Object> h = job.hyperparameters();
-        int steps = number(h, "steps").intValue();
-        int batch = number(h, "batch_size").intValue();
-        float lr = number(h, "learning_rate").floatValue();
+    private Result shapes(JobView job, PretrainSettings settings, JobContext context, NDManager manager) {
+        int steps = settings.training().steps();
+        int batch = settings.training().batchSize();
+        float lr = (float) settings.training().learningRate();
         UNetSpec spec = ShapesModel.spec();
         UNet net = UNet.create(spec, manager);
         UNet average = UNet.create(spec, manager);
         BlockWeights.load(average, BlockWeights.of(net));
         average.freezeParameters(true); // updated in place by the EMA, never by a gradient
-        Ema ema = new Ema(net, average, number(h, "ema").doubleValue());
+        Ema ema = new Ema(net, average, settings.ema());
         OptimizerStep optimizer = OptimizerStep.adam(net, Tracker.cosine().setBaseValue(lr).optFinalValue(lr / 20)
                 .setMaxUpdates(steps).build());
-        DenoisingTrainer trainer = new DenoisingTrainer(net, optimizer, number(h, "prompt_dropout").doubleValue(), manager);
-        PretrainingSet data = new PretrainingSet(number(h, "wrong_colour_fraction").doubleValue(), spec.imageSize());
+        DenoisingTrainer trainer = new DenoisingTrainer(net, optimizer, settings.promptDropout(), manager);
+        PretrainingSet data = new PretrainingSet(settings.wrongColourFraction(), spec.imageSize());
         context.message("Pretraining the shapes UNet (" + net.parameterCount() + " parameters) for " + steps
                 + " steps of " + batch + " images");
         Map<String, Double> last = training.run(job, context, net, optimizer, Map.<String, Block>of("ema", average),
@@ -95,20 +96,19 @@ class PretrainRunner extends CheckpointRunner {
                 });
         Map<String, Object> dataset = new LinkedHashMap<>();
         dataset.put("world", "shapes");
-        dataset.put("wrong_colour_fraction", h.get("wrong_colour_fraction"));
+        dataset.put("wrong_colour_fraction", settings.wrongColourFraction());
         dataset.put("confusion", "red->purple->blue->green->yellow->red");
         dataset.put("examples", (long) steps * batch);
         dataset.put("job_id", job.id().toString());
         Manifest manifest = Manifest.of(new CheckpointId(job.model(), "next"), spec.toMap(), "pretrain")
-                .withHyperparameters(h).withDataset(dataset).withMetrics(new LinkedHashMap<>(last));
+                .withHyperparameters(job.hyperparameters()).withDataset(dataset).withMetrics(new LinkedHashMap<>(last));
         return new Result(manifest, BlockWeights.of(average));
     }
 
-    private Result replies(JobView job, JobContext context, NDManager manager) {
-        Map<String, Object> h = job.hyperparameters();
+    private Result replies(JobView job, PretrainSettings settings, JobContext context, NDManager manager) {
         PretrainingConfig standard = PretrainingConfig.standard();
-        PretrainingConfig config = new PretrainingConfig(number(h, "steps").intValue(), number(h, "batch_size").intValue(),
-                number(h, "learning_rate").floatValue(), standard.formalShare(), standard.casualShare(),
+        PretrainingConfig config = new PretrainingConfig(settings.training().steps(), settings.training().batchSize(),
+                (float) settings.training().learningRate(), standard.formalShare(), standard.casualShare(),
                 standard.wrongAnswerRate(), job.seed());
         BasePretraining pretraining = new BasePretraining(RepliesWorld.standard(), new ByteTokenizer(), config);
         TransformerLm model = TransformerLm.create(RepliesModels.SPEC, manager);
@@ -121,12 +121,9 @@ class PretrainRunner extends CheckpointRunner {
         dataset.put("world", "replies");
         dataset.put("job_id", job.id().toString());
         Manifest manifest = Manifest.of(new CheckpointId(job.model(), "next"),
-                ModelFamilies.CAUSAL_TRANSFORMER.architecture(model), "pretrain").withHyperparameters(h)
+                ModelFamilies.CAUSAL_TRANSFORMER.architecture(model), "pretrain").withHyperparameters(job.hyperparameters())
                 .withDataset(dataset).withMetrics(new LinkedHashMap<>(last));
         return new Result(manifest, BlockWeights.of(model));
     }
 
-    private static Number number(Map<String, Object> h, String key) {
-        return (Number) h.get(key);
-    }
 }

@@ -3,8 +3,8 @@ package io.prefloop.trainer.runner;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import io.prefloop.model.nn.OptimizerStep;
-import io.prefloop.trainer.job.Hyperparameters;
 import io.prefloop.trainer.job.JobView;
+import io.prefloop.trainer.job.settings.TrainingSettings;
 import io.prefloop.trainer.worker.JobContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,16 +56,14 @@ public class ResumableTraining {
     /** @param extras more blocks saved and restored with the trained one (an EMA copy, say) */
     public Map<String, Double> run(JobView job, JobContext context, Block trained, OptimizerStep optimizer,
             Map<String, Block> extras, NDManager manager, Step step) {
-        Map<String, Object> h = new LinkedHashMap<>(Hyperparameters.resolve(job.method(), Map.of()));
-        h.putAll(job.hyperparameters()); // a job queued before a key existed gets its default
-        int steps = ((Number) h.get("steps")).intValue();
-        int every = ((Number) h.get("checkpoint_every")).intValue();
-        double learningRate = ((Number) h.get("learning_rate")).doubleValue();
-        optimizer.clipGradNorm(((Number) h.get("max_grad_norm")).doubleValue());
-        optimizer.warmUp(((Number) h.get("warmup_steps")).intValue());
-        int patience = ((Number) h.get("divergence_patience")).intValue();
-        DivergenceGuard guard = DivergenceGuard.forMethod(job.method(), ((Number) h.get("divergence_ratio")).doubleValue(),
-                patience);
+        TrainingSettings settings = job.settings().training();
+        int steps = settings.steps();
+        int every = settings.checkpointEvery();
+        double learningRate = settings.learningRate();
+        optimizer.clipGradNorm(settings.maxGradNorm());
+        optimizer.warmUp(settings.warmupSteps());
+        int patience = settings.divergencePatience();
+        DivergenceGuard guard = DivergenceGuard.forMethod(job.method(), settings.divergenceRatio(), patience);
 
         Optional<JobSnapshots.Restored> resumed = snapshots.restore(job.id(), trained, optimizer, extras, manager);
         int retries = resumed.map(JobSnapshots.Restored::retries).orElse(0);

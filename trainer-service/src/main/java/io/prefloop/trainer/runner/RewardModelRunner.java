@@ -3,11 +3,9 @@ package io.prefloop.trainer.runner;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import io.prefloop.model.checkpoint.BlockWeights;
 import io.prefloop.model.checkpoint.CheckpointId;
-import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.checkpoint.Manifest;
 import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.reward.BradleyTerryLoss;
@@ -21,11 +19,10 @@ import io.prefloop.model.reward.TiePolicy;
 import io.prefloop.model.text.ByteTokenizer;
 import io.prefloop.model.text.TransformerSpec;
 import io.prefloop.trainer.feedback.Comparison;
-import io.prefloop.trainer.feedback.FeedbackClient;
 import io.prefloop.trainer.job.JobView;
 import io.prefloop.trainer.job.Method;
+import io.prefloop.trainer.job.settings.RewardModelSettings;
 import io.prefloop.trainer.registry.CheckpointView;
-import io.prefloop.trainer.registry.Registry;
 import io.prefloop.trainer.worker.JobContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,16 +46,8 @@ class RewardModelRunner extends CheckpointRunner {
 
     private static final int EVAL_BATCH = 64;
 
-    private final FeedbackClient feedback;
-    private final Registry registry;
-    private final DirectoryCheckpointStore store;
-
-    RewardModelRunner(Publications publications, ResumableTraining training, FeedbackClient feedback,
-            Registry registry, DirectoryCheckpointStore store) {
-        super(publications, training);
-        this.feedback = feedback;
-        this.registry = registry;
-        this.store = store;
+    RewardModelRunner(RunnerServices services) {
+        super(services);
     }
 
     @Override
@@ -73,19 +62,19 @@ class RewardModelRunner extends CheckpointRunner {
 
     @Override
     protected Result train(JobView job, JobContext context, NDManager manager) {
-        Map<String, Object> h = job.hyperparameters();
-        TiePolicy ties = "half".equals(h.get("ties")) ? TiePolicy.HALF : TiePolicy.DROP;
-        ComparisonSet data = ComparisonSet.read(feedback, job, c -> true, ties == TiePolicy.HALF);
+        RewardModelSettings settings = job.settings(RewardModelSettings.class);
+        TiePolicy ties = settings.ties();
+        ComparisonSet data = ComparisonSet.read(services.feedback(), job, c -> true, ties == TiePolicy.HALF);
         boolean images = data.training().get(0).first().imageSha256() != null;
-        Optional<CheckpointView> start = registry.models().stream().filter(m -> m.name().equals(job.model())
-                && m.currentVersion() != null).findFirst().map(m -> registry.current(job.model()));
+        Optional<CheckpointView> start = services.registry().models().stream().filter(m -> m.name().equals(job.model())
+                && m.currentVersion() != null).findFirst().map(m -> services.registry().current(job.model()));
         ByteTokenizer tokenizer = new ByteTokenizer();
         Block model;
         Block parent = null;
         CheckpointId startId = start.map(s -> new CheckpointId(s.model(), s.version())).orElse(null);
         if (startId != null) {
-            model = RewardModelCheckpoints.load(store, startId, manager);
-            parent = RewardModelCheckpoints.load(store, startId, manager);
+            model = RewardModelCheckpoints.load(services.store(), startId, manager);
+            parent = RewardModelCheckpoints.load(services.store(), startId, manager);
         } else {
             model = images ? ImageRewardModel.create(ImageRewardSpec.shapes(tokenizer.vocabSize()), manager)
                     : TextRewardModel.create(new TransformerSpec(tokenizer.vocabSize(), 128, 64, 4, 2, 256), manager);
@@ -97,7 +86,7 @@ class RewardModelRunner extends CheckpointRunner {
             int size = imageModel.spec().imageSize();
             Map<String, float[]> cache = ImagePairs.newCache();
             encoder = (m, pairs) -> {
-                ImagePairs pixels = ImagePairs.fetch(feedback, pairs, size, null, cache);
+                ImagePairs pixels = ImagePairs.fetch(services.feedback(), pairs, size, null, cache);
                 NDArray[] batch = pixels.batch(m, java.util.stream.IntStream.range(0, pairs.size()).toArray());
                 NDArray both = batch[0].concat(batch[1], 0);
                 return imageModel.inputs(m, tokenizer, both, prompts(pairs));
@@ -112,11 +101,11 @@ class RewardModelRunner extends CheckpointRunner {
             };
         }
 
-        int batch = ((Number) h.get("batch_size")).intValue();
-        double margin = ((Number) h.get("margin")).doubleValue();
-        OptimizerStep optimizer = OptimizerStep.adam(model, ((Number) h.get("learning_rate")).floatValue());
-        RewardTrainer trainer = new RewardTrainer(model, new BradleyTerryLoss(ties,
-                ((Number) h.get("center_rewards_coefficient")).doubleValue()), optimizer);
+        int batch = settings.training().batchSize();
+        double margin = settings.margin();
+        OptimizerStep optimizer = OptimizerStep.adam(model, (float) settings.training().learningRate());
+        RewardTrainer trainer = new RewardTrainer(model, new BradleyTerryLoss(ties, settings.centerRewardsCoefficient()),
+                optimizer);
         List<Comparison> training = data.training();
         Map<String, Double> last = this.training.run(job, context, model, optimizer, manager, (step, random) -> {
             List<Comparison> minibatch = new ArrayList<>(batch);
@@ -154,7 +143,7 @@ class RewardModelRunner extends CheckpointRunner {
         metrics.put("quality_regression_on", heldOut.isEmpty() ? "training" : "heldout");
 
         Manifest manifest = Manifest.of(new CheckpointId(job.model(), "next"), RewardModelCheckpoints.architecture(model),
-                "reward_model").withParent(startId).withHyperparameters(h).withDataset(data.dataset(job))
+                "reward_model").withParent(startId).withHyperparameters(job.hyperparameters()).withDataset(data.dataset(job))
                 .withMetrics(metrics);
         return new Result(manifest, BlockWeights.of(model));
     }

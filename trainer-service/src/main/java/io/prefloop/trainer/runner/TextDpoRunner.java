@@ -1,25 +1,16 @@
 package io.prefloop.trainer.runner;
 
 import ai.djl.ndarray.NDManager;
-import io.prefloop.model.checkpoint.BlockWeights;
-import io.prefloop.model.checkpoint.CheckpointId;
-import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
-import io.prefloop.model.checkpoint.Manifest;
 import io.prefloop.model.family.ModelFamilies;
 import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.text.ByteTokenizer;
-import io.prefloop.model.text.DpoConfig;
-import io.prefloop.model.text.DpoLossType;
 import io.prefloop.model.text.DpoTrainer;
-import io.prefloop.model.text.LanguageModels;
 import io.prefloop.model.text.TextPreference;
 import io.prefloop.model.text.TransformerLm;
 import io.prefloop.trainer.feedback.Comparison;
-import io.prefloop.trainer.feedback.FeedbackClient;
 import io.prefloop.trainer.job.JobView;
 import io.prefloop.trainer.job.Method;
-import io.prefloop.trainer.registry.CheckpointView;
-import io.prefloop.trainer.registry.Registry;
+import io.prefloop.trainer.job.settings.DpoSettings;
 import io.prefloop.trainer.worker.JobContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,71 +27,48 @@ import org.springframework.stereotype.Component;
  * on the training pairs when none are held out ({@code quality_regression_on} says which).
  */
 @Component
-class TextDpoRunner extends CheckpointRunner {
+class TextDpoRunner extends FineTuningRunner<DpoSettings, TransformerLm> {
 
     private static final int EVAL_BATCH = 64;
 
-    private final FeedbackClient feedback;
-    private final Registry registry;
-    private final DirectoryCheckpointStore store;
-
-    TextDpoRunner(Publications publications, ResumableTraining training, FeedbackClient feedback, Registry registry,
-            DirectoryCheckpointStore store) {
-        super(publications, training);
-        this.feedback = feedback;
-        this.registry = registry;
-        this.store = store;
+    TextDpoRunner(RunnerServices services) {
+        super(services, Method.DPO, DpoSettings.class, ModelFamilies.CAUSAL_TRANSFORMER);
     }
 
     @Override
-    public boolean supports(Method method) {
-        return method == Method.DPO;
-    }
-
-    @Override
-    protected Result train(JobView job, JobContext context, NDManager manager) {
-        CheckpointView start = registry.current(job.model());
-        ComparisonSet data = ComparisonSet.read(feedback, job, c -> c.chosen().text() != null && c.rejected().text() != null);
-        context.message("Training on " + data.describe() + " from " + start.model() + "/" + start.version());
+    protected Plan plan(JobView job, DpoSettings settings, JobContext context, Start<TransformerLm> start,
+            OptimizerStep optimizer, NDManager manager) {
+        ComparisonSet data = ComparisonSet.read(services.feedback(), job,
+                c -> c.chosen().text() != null && c.rejected().text() != null);
+        context.message("Training on " + data.describe() + " from " + start.id().model() + "/" + start.id().version());
         List<TextPreference> training = preferences(data.training());
+        DpoTrainer trainer = new DpoTrainer(start.policy(), start.reference(), new ByteTokenizer(), settings.config(),
+                optimizer);
+        int batch = settings.training().batchSize();
 
-        Map<String, Object> h = job.hyperparameters();
-        int batch = ((Number) h.get("batch_size")).intValue();
-        double beta = ((Number) h.get("beta")).doubleValue();
-        DpoConfig config = new DpoConfig(beta, DpoLossType.valueOf(((String) h.get("loss_type")).toUpperCase()),
-                ((Number) h.get("label_smoothing")).doubleValue(), ((Number) h.get("rpo_alpha")).doubleValue());
-        CheckpointId startId = new CheckpointId(start.model(), start.version());
-        TransformerLm base = ModelFamilies.CAUSAL_TRANSFORMER.load(store, startId, manager);
-        TransformerLm policy = LanguageModels.copy(base, manager);
-        TransformerLm reference = LanguageModels.frozenCopy(base, manager);
-        OptimizerStep optimizer = OptimizerStep.adam(policy, ((Number) h.get("learning_rate")).floatValue());
-        DpoTrainer trainer = new DpoTrainer(policy, reference, new ByteTokenizer(), config, optimizer);
-        Map<String, Double> last = this.training.run(job, context, policy, optimizer, manager, (step, random) -> {
+        return new Plan((step, random) -> {
             List<TextPreference> minibatch = new ArrayList<>(batch);
             for (int i = 0; i < batch; i++) {
                 minibatch.add(training.get(random.nextInt(training.size())));
             }
             return trainer.step(manager, minibatch).toMap();
-        });
-
-        Map<String, Object> metrics = new LinkedHashMap<>(last);
-        boolean heldOut = !data.heldOut().isEmpty();
-        List<TextPreference> evaluated = preferences(heldOut ? data.heldOut() : data.training());
-        Map<String, Double> evaluation = Evaluation.averaged(evaluated, EVAL_BATCH, chunk -> trainer.evaluate(manager, chunk));
-        if (heldOut) {
-            evaluation.forEach((k, v) -> metrics.put("heldout_" + k, v));
-            context.message("Held out: rewards/accuracies " + Evaluation.round(evaluation.get("rewards/accuracies")) + ", loss "
-                    + Evaluation.round(evaluation.get("loss")) + " on " + evaluated.size() + " pairs");
-        }
-        double parentNll = -evaluation.get("ref_logps/chosen");
-        double nll = -evaluation.get("logps/chosen");
-        metrics.put("quality_regression", Math.max(0, (nll - parentNll) / Math.abs(parentNll)));
-        metrics.put("quality_regression_on", heldOut ? "heldout" : "training");
-        Manifest manifest = Manifest.of(new CheckpointId(job.model(), "next"),
-                ModelFamilies.CAUSAL_TRANSFORMER.architecture(policy), "dpo")
-                .withParent(startId).withReference(startId).withHyperparameters(h).withDataset(data.dataset(job))
-                .withMetrics(metrics);
-        return new Result(manifest, BlockWeights.of(policy));
+        }, c -> {
+            Map<String, Object> metrics = new LinkedHashMap<>();
+            boolean heldOut = !data.heldOut().isEmpty();
+            List<TextPreference> evaluated = preferences(heldOut ? data.heldOut() : data.training());
+            Map<String, Double> evaluation = Evaluation.averaged(evaluated, EVAL_BATCH,
+                    chunk -> trainer.evaluate(manager, chunk));
+            if (heldOut) {
+                evaluation.forEach((k, v) -> metrics.put("heldout_" + k, v));
+                c.message("Held out: rewards/accuracies " + Evaluation.round(evaluation.get("rewards/accuracies"))
+                        + ", loss " + Evaluation.round(evaluation.get("loss")) + " on " + evaluated.size() + " pairs");
+            }
+            double parentNll = -evaluation.get("ref_logps/chosen");
+            double nll = -evaluation.get("logps/chosen");
+            metrics.put("quality_regression", Math.max(0, (nll - parentNll) / Math.abs(parentNll)));
+            metrics.put("quality_regression_on", heldOut ? "heldout" : "training");
+            return metrics;
+        }, data.dataset(job));
     }
 
     private static List<TextPreference> preferences(List<Comparison> comparisons) {
