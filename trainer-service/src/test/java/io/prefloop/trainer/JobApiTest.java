@@ -95,6 +95,11 @@ class JobApiTest extends TrainerIntegrationTest {
                         + ",\"hyperparameters\":{\"divergence_ratio\":-2}}", "hyperparameters.divergence_ratio"),
                 Arguments.of("divergence_ratio that trips on healthy training", "{\"method\":\"dpo\",\"model\":\"m\","
                         + project + ",\"hyperparameters\":{\"divergence_ratio\":0.5}}", "hyperparameters.divergence_ratio"),
+                Arguments.of("label_smoothing at the bound the loss refuses", "{\"method\":\"dpo\",\"model\":\"m\","
+                        + project + ",\"hyperparameters\":{\"label_smoothing\":0.5}}", "hyperparameters.label_smoothing"),
+                Arguments.of("label_smoothing with a loss that has none", "{\"method\":\"dpo\",\"model\":\"m\","
+                        + project + ",\"hyperparameters\":{\"label_smoothing\":0.1,\"loss_type\":\"hinge\"}}",
+                        "hyperparameters.label_smoothing"),
                 Arguments.of("divergence_patience 0", "{\"method\":\"reward_model\",\"model\":\"m\"," + project
                         + ",\"hyperparameters\":{\"divergence_patience\":0}}", "hyperparameters.divergence_patience"),
                 Arguments.of("huge divergence_patience", "{\"method\":\"d3po\",\"model\":\"m\"," + project
