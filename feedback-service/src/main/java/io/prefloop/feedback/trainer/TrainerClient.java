@@ -1,12 +1,11 @@
 package io.prefloop.feedback.trainer;
 
 import io.prefloop.common.auth.AuthProperties;
+import io.prefloop.common.http.ServiceHttp;
+import io.prefloop.common.http.ServiceUnreachableException;
 import io.prefloop.common.web.ApiException;
 import io.prefloop.feedback.FeedbackProperties;
-import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -25,19 +24,16 @@ class TrainerClient {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-    private final String baseUrl;
-    private final String serviceKey;
     private final JsonMapper json;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    private final ServiceHttp http;
 
     TrainerClient(FeedbackProperties properties, AuthProperties auth, JsonMapper json) {
-        this.baseUrl = properties.trainerUrl().replaceAll("/+$", "");
-        this.serviceKey = auth.serviceKey();
+        this.http = new ServiceHttp("trainer-service", properties.trainerUrl(), auth.serviceKey(), TIMEOUT);
         this.json = json;
     }
 
     TrainerModels models() {
-        if (baseUrl.isEmpty()) {
+        if (http.baseUrl().isEmpty()) {
             return new TrainerModels(false, List.of());
         }
         List<TrainerModels.Model> models = new ArrayList<>();
@@ -55,10 +51,9 @@ class TrainerClient {
     }
 
     private JsonNode get(String path) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(TIMEOUT)
-                .header("Authorization", "Bearer " + serviceKey).header("Accept", "application/json").GET().build();
+        HttpRequest request = http.request(path).header("Accept", "application/json").GET().build();
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(), "GET " + path);
             if (response.statusCode() != 200) {
                 throw unavailable("answered " + response.statusCode() + " to GET " + path);
             }
@@ -67,11 +62,10 @@ class TrainerClient {
                 throw unavailable("sent something other than a list for GET " + path);
             }
             return body;
-        } catch (IOException | JacksonException e) {
-            throw unavailable("could not be read (" + e.getMessage() + ")");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unavailable("was not waited for");
+        } catch (JacksonException e) {
+            throw unavailable("sent what could not be read for GET " + path + " (" + e.getMessage() + ")");
+        } catch (ServiceUnreachableException e) {
+            throw new ApiException(HttpStatus.BAD_GATEWAY, "Trainer unavailable", e.getMessage());
         }
     }
 

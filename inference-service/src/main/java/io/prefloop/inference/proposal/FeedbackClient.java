@@ -1,11 +1,10 @@
 package io.prefloop.inference.proposal;
 
 import io.prefloop.common.auth.AuthProperties;
+import io.prefloop.common.http.ServiceHttp;
+import io.prefloop.common.http.ServiceUnreachableException;
 import io.prefloop.common.web.ApiException;
 import io.prefloop.inference.InferenceProperties;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
@@ -19,17 +18,12 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 public class FeedbackClient {
 
-    private final InferenceProperties properties;
-    private final String serviceKey;
     private final JsonMapper json;
-    private final HttpClient http;
+    private final ServiceHttp http;
 
     FeedbackClient(InferenceProperties properties, AuthProperties auth, JsonMapper json) {
-        this.properties = properties;
-        this.serviceKey = auth.serviceKey();
         this.json = json;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(properties.timeout())
-                .build();
+        this.http = new ServiceHttp("feedback-service", properties.feedbackUrl(), auth.serviceKey(), properties.timeout());
     }
 
     /** @return the new candidate's id */
@@ -45,21 +39,15 @@ public class FeedbackClient {
     }
 
     private JsonNode post(String path, Object body, String idempotencyKey) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(properties.feedbackUrl() + path))
-                .timeout(properties.timeout())
-                .header("Authorization", "Bearer " + serviceKey)
+        HttpRequest request = http.request(path)
                 .header("Content-Type", "application/json")
                 .header("Idempotency-Key", idempotencyKey)
                 .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build();
         HttpResponse<String> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new ApiException(HttpStatus.BAD_GATEWAY, "Feedback-service unavailable",
-                    "The feedback-service at " + properties.feedbackUrl() + " did not answer: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+            response = http.send(request, HttpResponse.BodyHandlers.ofString(), "POST " + path);
+        } catch (ServiceUnreachableException e) {
+            throw new ApiException(HttpStatus.BAD_GATEWAY, "Feedback-service unavailable", e.getMessage());
         }
         int status = response.statusCode();
         if (status == 200 || status == 201) {

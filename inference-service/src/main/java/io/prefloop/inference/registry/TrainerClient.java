@@ -1,11 +1,10 @@
 package io.prefloop.inference.registry;
 
 import io.prefloop.common.auth.AuthProperties;
+import io.prefloop.common.http.ServiceHttp;
+import io.prefloop.common.http.ServiceUnreachableException;
 import io.prefloop.inference.InferenceProperties;
-import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -26,18 +25,13 @@ public class TrainerClient {
     /** The fields of the trainer's CheckpointView that serving needs. */
     public record RegistryCheckpoint(String model, String version, String reference, String weightsSha256) {}
 
-    private final InferenceProperties properties;
-    private final String serviceKey;
     private final JsonMapper json;
-    private final HttpClient http;
+    private final ServiceHttp http;
 
     TrainerClient(InferenceProperties properties, AuthProperties auth, JsonMapper json) {
-        this.properties = properties;
-        this.serviceKey = auth.serviceKey();
         // the registry may grow fields; read what serving knows
         this.json = json.rebuild().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(properties.timeout())
-                .build();
+        this.http = new ServiceHttp("trainer-service", properties.trainerUrl(), auth.serviceKey(), properties.timeout());
     }
 
     public List<RegistryModel> models() {
@@ -51,16 +45,12 @@ public class TrainerClient {
     }
 
     private Optional<String> get(String path) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(properties.trainerUrl() + path))
-                .timeout(properties.timeout()).header("Authorization", "Bearer " + serviceKey).GET().build();
+        HttpRequest request = http.request(path).GET().build();
         HttpResponse<String> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new RegistryUnavailableException("The trainer at " + properties.trainerUrl() + " did not answer: " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RegistryUnavailableException("Interrupted while reading the registry");
+            response = http.send(request, HttpResponse.BodyHandlers.ofString(), "GET " + path);
+        } catch (ServiceUnreachableException e) {
+            throw new RegistryUnavailableException(e.getMessage());
         }
         if (response.statusCode() == 404) {
             return Optional.empty();

@@ -1,10 +1,9 @@
 package io.prefloop.trainer.feedback;
 
 import io.prefloop.common.auth.AuthProperties;
+import io.prefloop.common.http.ServiceHttp;
+import io.prefloop.common.http.ServiceUnreachableException;
 import io.prefloop.common.io.Sha256;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -22,18 +21,13 @@ public class FeedbackClient {
     /** @param lastPosition the position of the last comparison returned (the cursor to pass next) */
     public record Page(List<Comparison> comparisons, long lastPosition, boolean hasMore) {}
 
-    private final FeedbackProperties properties;
-    private final String serviceKey;
     private final JsonMapper json;
-    private final HttpClient http;
+    private final ServiceHttp http;
 
     FeedbackClient(FeedbackProperties properties, AuthProperties auth, JsonMapper json) {
-        this.properties = properties;
-        this.serviceKey = auth.serviceKey();
         // the feed may grow fields; the trainer reads what it knows
         this.json = json.rebuild().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(properties.timeout())
-                .build();
+        this.http = new ServiceHttp("feedback-service", properties.url(), auth.serviceKey(), properties.timeout());
     }
 
     /** A candidate's prompt and content (text, or the image's SHA-256). */
@@ -41,8 +35,7 @@ public class FeedbackClient {
 
     /** A candidate by id, or an error naming it. */
     public CandidateContent candidate(UUID id) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(properties.url() + "/v1/candidates/" + id))
-                .timeout(properties.timeout()).header("Authorization", "Bearer " + serviceKey).GET().build();
+        HttpRequest request = http.request("/v1/candidates/" + id).GET().build();
         HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString(), "candidate " + id);
         if (response.statusCode() != 200) {
             throw new FeedbackUnavailableException("The feedback-service answered " + response.statusCode()
@@ -56,8 +49,7 @@ public class FeedbackClient {
         if (!sha256.matches("[0-9a-f]{64}")) {
             throw new IllegalArgumentException("not a SHA-256: " + sha256);
         }
-        HttpRequest request = HttpRequest.newBuilder(URI.create(properties.url() + "/v1/images/" + sha256 + ".png"))
-                .timeout(properties.timeout()).header("Authorization", "Bearer " + serviceKey).GET().build();
+        HttpRequest request = http.request("/v1/images/" + sha256 + ".png").GET().build();
         HttpResponse<byte[]> response = send(request, HttpResponse.BodyHandlers.ofByteArray(), "image " + sha256);
         if (response.statusCode() != 200) {
             throw new FeedbackUnavailableException("The feedback-service answered " + response.statusCode()
@@ -72,22 +64,16 @@ public class FeedbackClient {
 
     private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler, String what) {
         try {
-            return http.send(request, handler);
-        } catch (IOException e) {
-            throw new FeedbackUnavailableException("The feedback-service at " + properties.url() + " did not answer for "
-                    + what + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FeedbackUnavailableException("Interrupted while reading " + what, e);
+            return http.send(request, handler, what);
+        } catch (ServiceUnreachableException e) {
+            throw new FeedbackUnavailableException(e.getMessage(), e);
         }
     }
 
     /** Comparisons after {@code position}, at most {@code limit} (1–1000). */
     public Page comparisons(UUID project, long position, int limit) {
-        URI uri = URI.create(properties.url() + "/v1/projects/" + project + "/comparisons?limit=" + limit
-                + (position > 0 ? "&after=" + position : ""));
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(properties.timeout())
-                .header("Authorization", "Bearer " + serviceKey).GET().build();
+        HttpRequest request = http.request("/v1/projects/" + project + "/comparisons?limit=" + limit
+                + (position > 0 ? "&after=" + position : "")).GET().build();
         HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString(), "comparisons");
         if (response.statusCode() != 200) {
             throw new FeedbackUnavailableException("The feedback-service answered " + response.statusCode()
