@@ -39,13 +39,12 @@ public final class SettingsSchema<S extends Record> {
         for (Setting s : own) {
             all.put(s.name(), s);
         }
-        SettingsSchema<S> schema = new SettingsSchema<>(type, all);
-        List<String> components = schema.componentNames(type);
-        if (!components.equals(List.copyOf(all.keySet()).stream().sorted().toList())) {
+        List<String> components = componentNames(type);
+        if (!components.equals(all.keySet().stream().sorted().toList())) {
             throw new IllegalStateException(type.getSimpleName() + " has components " + components
                     + " but settings " + all.keySet().stream().sorted().toList());
         }
-        return schema;
+        return new SettingsSchema<>(type, all);
     }
 
     public Map<String, Setting> settings() {
@@ -143,7 +142,7 @@ public final class SettingsSchema<S extends Record> {
         return type.cast(value);
     }
 
-    private List<String> componentNames(Class<?> type) {
+    private static List<String> componentNames(Class<?> type) {
         List<String> names = new ArrayList<>();
         for (RecordComponent c : type.getRecordComponents()) {
             if (c.getType().isRecord()) {
