@@ -3,7 +3,6 @@ package io.prefloop.model.diffusion;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -33,11 +32,7 @@ import java.util.Map;
 public final class DiffusionDpoLoss {
 
     public enum Type {
-        SIGMOID, HINGE, IPO;
-
-        public static Type parse(String s) {
-            return valueOf(s.trim().toUpperCase(Locale.ROOT));
-        }
+        SIGMOID, HINGE, IPO
     }
 
     private final double beta;
