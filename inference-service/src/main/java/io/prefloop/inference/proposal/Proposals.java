@@ -12,6 +12,7 @@ import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.diffusion.ImagePng;
 import io.prefloop.model.diffusion.Sampler;
 import io.prefloop.model.diffusion.SamplerSettings;
+import io.prefloop.model.nn.NativeHeap;
 import io.prefloop.model.text.ByteTokenizer;
 import io.prefloop.model.text.Generation;
 import io.prefloop.model.text.SamplingParams;
@@ -71,6 +72,8 @@ public class Proposals {
                 samples = images(model, ImageGenerator.diffusion(model), r, plan.perPrompt(), seed);
             }
         }
+        // sampled on this request thread, whose glibc arena keeps what it freed unless trimmed (NativeHeap)
+        NativeHeap.trim();
 
         List<Candidate> candidates = new ArrayList<>();
         for (int i = 0; i < samples.size(); i++) {

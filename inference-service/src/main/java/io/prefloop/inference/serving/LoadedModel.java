@@ -3,6 +3,7 @@ package io.prefloop.inference.serving;
 import ai.djl.ndarray.NDManager;
 import io.prefloop.model.checkpoint.CheckpointId;
 import io.prefloop.model.checkpoint.Manifest;
+import io.prefloop.model.nn.NativeHeap;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -67,6 +68,7 @@ public final class LoadedModel {
     void release() {
         if (references.decrementAndGet() == 0) {
             manager.close();
+            NativeHeap.trim(); // a model's weights and caches, freed at once (NativeHeap says why)
         }
     }
 

@@ -5,6 +5,8 @@ import io.prefloop.common.auth.Caller;
 import io.prefloop.common.auth.Role;
 import io.prefloop.model.nn.DeviceSetting;
 import io.prefloop.model.nn.GradientRecording;
+import io.prefloop.model.nn.NativeHeap;
+import io.prefloop.model.nn.NativeMemory;
 import io.prefloop.model.nn.conv.ConvolutionPath;
 import io.prefloop.model.nn.conv.ConvolutionSelfCheck;
 import io.prefloop.model.nn.conv.ConvolutionStatus;
@@ -109,7 +111,11 @@ class JobWorkers implements SmartLifecycle {
         reportConvolutions(context);
         ConvolutionPath before = Convolutions.path();
         try {
-            runner.get().run(job, context);
+            try {
+                runner.get().run(job, context);
+            } finally {
+                releaseNativeMemory(worker, job);
+            }
             if (Convolutions.path() != before) {
                 context.message("warn", "Convolution gradients were wrong on a new layer shape; convolutions now use "
                         + Convolutions.path().description() + " (" + Convolutions.status().summary() + ")", null);
@@ -132,6 +138,15 @@ class JobWorkers implements SmartLifecycle {
             log.warn("Job {} failed", job.id(), e);
             queue.finish(job.id(), worker, "failed", e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * A job frees hundreds of MB of tensors at once, which glibc would keep (NativeHeap); trimmed
+     * before the job is marked finished, so whoever sees it finished sees the memory returned.
+     */
+    private void releaseNativeMemory(String worker, JobView job) {
+        String trimmed = NativeHeap.trim().map(r -> "; native heap trimmed, " + r).orElse("");
+        log.info("Worker {} ran job {}: {}{}", worker, job.id(), NativeMemory.now().summary(), trimmed);
     }
 
     /**

@@ -69,7 +69,7 @@ class TrainerSoakBenchmark {
                         .isEqualTo(200);
                 List<String> rows = new ArrayList<>();
                 long idle = trainer.residentMb();
-                rows.add(String.format(Locale.ROOT, "| before the first job | %,d | %,d |  |", idle, trainer.heapCommittedMb(ADMIN)));
+                rows.add(String.format(Locale.ROOT, "| before the first job | %,d | %,d |  | |", idle, trainer.heapCommittedMb(ADMIN)));
                 long first = 0;
                 long last = 0;
                 for (int j = 1; j <= JOBS; j++) {
@@ -84,8 +84,9 @@ class TrainerSoakBenchmark {
                     if (j == 1) {
                         first = last;
                     }
-                    rows.add(String.format(Locale.ROOT, "| after job %d (%s) | %,d | %,d | %+,d |", j,
-                            job.path("result").path("version").asString(), last, trainer.heapCommittedMb(ADMIN), last - first));
+                    rows.add(String.format(Locale.ROOT, "| after job %d (%s) | %,d | %,d | %+,d | %s |", j,
+                            job.path("result").path("version").asString(), last, trainer.heapCommittedMb(ADMIN), last - first,
+                            liveArrays(trainer.log())));
                     System.out.println(rows.get(rows.size() - 1));
                 }
                 List<String> md = new ArrayList<>();
@@ -96,14 +97,20 @@ class TrainerSoakBenchmark {
                 md.add(String.format(Locale.ROOT, "RSS after the first job %,d MB, after the last %,d MB (%+,d MB)", first,
                         last, last - first));
                 md.add("");
-                md.add("| when | RSS MB | Java heap committed MB | RSS change since job 1 |");
-                md.add("|---|---|---|---|");
+                md.add("| when | RSS MB | Java heap committed MB | RSS change since job 1 | the worker's count after the job |");
+                md.add("|---|---|---|---|---|");
                 md.addAll(rows);
                 Path out = Files.createDirectories(Path.of("target", "benchmarks"));
                 Files.write(out.resolve("trainer-soak.md"), md);
                 md.forEach(System.out::println);
             }
         }
+    }
+
+    /** The worker's own count of the engine's open arrays, from its last "ended job" log line. */
+    private static String liveArrays(String log) {
+        int at = log.lastIndexOf("live arrays ");
+        return at < 0 ? "?" : log.substring(at, log.indexOf('\n', at)).strip();
     }
 
     /** {@value #PAIRS} pairs: the prompt's colour against its confused partner, judged for the prompt. */
