@@ -47,6 +47,8 @@ class FeedbackBenchmark {
     private static final int SECONDS = Integer.getInteger("bench.seconds", 30);
     private static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup", 30);
     private static final int EXPORT_ROWS = Integer.getInteger("bench.exportRows", 100_000);
+    /** {@code -Dbench.jfr=/path/service.jfr}: record the service JVM with Java Flight Recorder (profile settings). */
+    private static final String JFR = System.getProperty("bench.jfr", "");
 
     @TempDir
     Path dir;
@@ -62,7 +64,13 @@ class FeedbackBenchmark {
     void measure() throws Exception {
         port = ServiceProcess.freePort();
         // the service runs as users run it: its own JVM (512 MiB heap), durable commits (fsync on)
-        try (ServiceProcess started = ServiceProcess.start(FeedbackApplication.class, dir, port, Map.of("PREFLOOP_ADMIN_KEY", ADMIN))) {
+        Map<String, String> environment = new LinkedHashMap<>(Map.of("PREFLOOP_ADMIN_KEY", ADMIN));
+        if (!JFR.isBlank()) {
+            // JDK_JAVA_OPTIONS is read by the java launcher, so the service's command line stays as users run it
+            environment.put("JDK_JAVA_OPTIONS", "-XX:StartFlightRecording=settings=profile,filename="
+                    + Path.of(JFR).toAbsolutePath());
+        }
+        try (ServiceProcess started = ServiceProcess.start(FeedbackApplication.class, dir, port, environment)) {
             service = started;
             api = service.api();
             PGSimpleDataSource postgres = new PGSimpleDataSource();
