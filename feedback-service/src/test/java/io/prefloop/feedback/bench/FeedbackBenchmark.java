@@ -105,6 +105,7 @@ class FeedbackBenchmark {
         AtomicBoolean measuring = new AtomicBoolean(false);
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong failures = new AtomicLong();
+        Map<String, AtomicLong> failureKinds = new java.util.concurrent.ConcurrentHashMap<>();
         List<long[]> latencies = new ArrayList<>();
         List<Future<Integer>> counts = new ArrayList<>();
         for (String key : keys) {
@@ -116,6 +117,8 @@ class FeedbackBenchmark {
                     ApiClient.Response next = api.get("/v1/projects/" + project + "/tasks/next", key);
                     if (next.status() != 200) {
                         failures.incrementAndGet();
+                        failureKinds.computeIfAbsent("GET next " + next.status() + " " + next.body(), k -> new AtomicLong())
+                                .incrementAndGet();
                         continue;
                     }
                     JsonNode task = next.json();
@@ -126,6 +129,8 @@ class FeedbackBenchmark {
                     long took = System.nanoTime() - start;
                     if (judged.status() != 201) {
                         failures.incrementAndGet();
+                        failureKinds.computeIfAbsent("POST judgment " + judged.status() + " " + judged.body(),
+                                k -> new AtomicLong()).incrementAndGet();
                     } else if (measuring.get() && n < mine.length) {
                         mine[n++] = took;
                     }
@@ -171,6 +176,9 @@ class FeedbackBenchmark {
                         1000 * serviceSeconds / all.length, 1000 * postgresSeconds / all.length,
                         1000 * clientSeconds / all.length, Runtime.getRuntime().availableProcessors(),
                         Runtime.getRuntime().availableProcessors() * all.length / (serviceSeconds + postgresSeconds)));
+        failureKinds.entrySet().stream().limit(10).forEach(f -> report.append("\n- failure ×")
+                .append(f.getValue()).append(": `").append(f.getKey().replace('`', '\'')).append('`'));
+        report.append('\n');
         lastJudgmentRate = rate;
     }
 
