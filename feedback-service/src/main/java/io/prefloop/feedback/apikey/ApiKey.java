@@ -1,40 +1,25 @@
 package io.prefloop.feedback.apikey;
 
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
 
 /** A caller's key, stored as its SHA-256; for labelers, the id is the labeler's id. */
-@Entity
-@Table(name = "api_keys")
 public class ApiKey {
 
-    @Id
-    private UUID id;
+    private final UUID id;
+    private final String name;
+    private final String role;
+    private final String keyHash;
+    private final Instant createdAt;
+    private final Instant revokedAt;
 
-    private String name;
-
-    private String role;
-
-    @Column(name = "key_hash")
-    private String keyHash;
-
-    @Column(name = "created_at", insertable = false, updatable = false)
-    private Instant createdAt;
-
-    @Column(name = "revoked_at")
-    private Instant revokedAt;
-
-    protected ApiKey() {}
-
-    public ApiKey(UUID id, String name, String role, String keyHash) {
+    public ApiKey(UUID id, String name, String role, String keyHash, Instant createdAt, Instant revokedAt) {
         this.id = id;
         this.name = name;
         this.role = role;
         this.keyHash = keyHash;
+        this.createdAt = createdAt;
+        this.revokedAt = revokedAt;
     }
 
     public UUID getId() {
@@ -49,15 +34,15 @@ public class ApiKey {
         return role;
     }
 
+    public String getKeyHash() {
+        return keyHash;
+    }
+
     public Instant getCreatedAt() {
         return createdAt;
     }
 
     public Instant getRevokedAt() {
         return revokedAt;
-    }
-
-    public void revoke() {
-        this.revokedAt = Instant.now();
     }
 }

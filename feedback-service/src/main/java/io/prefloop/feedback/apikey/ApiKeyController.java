@@ -67,18 +67,16 @@ class ApiKeyController {
     @DeleteMapping("/v1/api-keys/{id}")
     @Transactional
     ApiKeyView revoke(@PathVariable UUID id) {
-        ApiKey key = keys.findById(id).orElseThrow(() -> ApiException.notFound("API key", id));
-        if (key.getRevokedAt() == null) {
-            key.revoke();
-            keys.saveAndFlush(key);
-        }
+        keys.findById(id).orElseThrow(() -> ApiException.notFound("API key", id));
+        keys.revoke(id);
         authenticator.forget();
-        return ApiKeyView.of(key, null);
+        return ApiKeyView.of(keys.findById(id).orElseThrow(), null);
     }
 
     private ApiKeyView create(String name, Role role) {
         String key = ApiKeys.newKey();
-        ApiKey saved = keys.saveAndFlush(new ApiKey(UUID.randomUUID(), name.strip(), role.json(), ApiKeys.hash(key)));
-        return new ApiKeyView(saved.getId(), saved.getName(), saved.getRole(), Instant.now(), null, key);
+        UUID id = UUID.randomUUID();
+        keys.insert(id, name.strip(), role.json(), ApiKeys.hash(key));
+        return new ApiKeyView(id, name.strip(), role.json(), Instant.now(), null, key);
     }
 }

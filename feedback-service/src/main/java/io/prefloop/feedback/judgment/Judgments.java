@@ -63,7 +63,7 @@ public class Judgments {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
             throw ApiException.invalid("Idempotency-Key", "must be 1 to 200 characters");
         }
-        PairVotes.LockedPair pair = pairVotes.lock(pairId, labeler, request.taskId())
+        PairVotes.LockedPair pair = pairVotes.lock(pairId, labeler, request.taskId(), idempotencyKey)
                 .orElseThrow(() -> idempotencyKey != null && byKey(labeler, idempotencyKey).isPresent()
                         ? reusedKey() : ApiException.notFound("Pair", pairId));
         if (pair.judgmentId() != null) {
@@ -73,11 +73,8 @@ public class Judgments {
             throw new ApiException(HttpStatus.CONFLICT, "Already judged",
                     "You judged this pair already; a labeler judges a pair once");
         }
-        if (idempotencyKey != null) {
-            Optional<JudgmentView> elsewhere = byKey(labeler, idempotencyKey);
-            if (elsewhere.isPresent()) {
-                return replay(elsewhere.get(), pairId, request);
-            }
+        if (pair.keyJudgmentId() != null) {
+            return replay(byId(pair.keyJudgmentId()), pairId, request);
         }
         admit(pair, labeler, request);
         Tally votes = pair.votes().with(request.choice());

@@ -14,11 +14,12 @@ class PairVotes {
 
     /**
      * The pair as this labeler finds it, read under the pair's row lock in one statement: the
-     * project's tie rule, the labeler's lease (task) and earlier judgment of it, if any.
+     * project's tie rule, the labeler's lease (task) and earlier judgment of it, if any, and the
+     * labeler's judgment (of any pair) made with this request's Idempotency-Key, if any.
      */
     record LockedPair(UUID id, UUID projectId, int judgmentsNeeded, int votesA, int votesB, int votesTie,
             int votesBothBad, String status, boolean allowTies, UUID taskId, UUID taskLabelerId, String leftChoice,
-            String taskState, Instant taskExpiresAt, UUID judgmentId, String judgmentKey) {
+            String taskState, Instant taskExpiresAt, UUID judgmentId, String judgmentKey, UUID keyJudgmentId) {
 
         Tally votes() {
             return new Tally(votesA, votesB, votesTie, votesBothBad);
@@ -32,17 +33,19 @@ class PairVotes {
     }
 
     /** Locks the pair until the transaction ends; empty when there is no such pair. */
-    Optional<LockedPair> lock(UUID pairId, UUID labeler, UUID taskId) {
+    Optional<LockedPair> lock(UUID pairId, UUID labeler, UUID taskId, String idempotencyKey) {
         return jdbc.sql("""
                 select p.id, p.project_id, p.judgments_needed, p.votes_a, p.votes_b, p.votes_tie, p.votes_both_bad,
                        p.status, pr.allow_ties, t.id task_id, t.labeler_id task_labeler_id, t.left_choice,
-                       t.state task_state, t.expires_at task_expires_at, j.id judgment_id, j.idempotency_key judgment_key
+                       t.state task_state, t.expires_at task_expires_at, j.id judgment_id, j.idempotency_key judgment_key,
+                       k.id key_judgment_id
                 from pairs p join projects pr on pr.id = p.project_id
                 left join tasks t on t.pair_id = p.id and (t.id = :task or (cast(:task as uuid) is null and t.labeler_id = :labeler))
                 left join judgments j on j.pair_id = p.id and j.labeler_id = :labeler
+                left join judgments k on k.labeler_id = :labeler and k.idempotency_key = :key
                 where p.id = :pair
                 for update of p""")
-                .param("pair", pairId).param("labeler", labeler).param("task", taskId)
+                .param("pair", pairId).param("labeler", labeler).param("task", taskId).param("key", idempotencyKey)
                 .query(LockedPair.class).optional();
     }
 

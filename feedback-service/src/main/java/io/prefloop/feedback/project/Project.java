@@ -1,42 +1,24 @@
 package io.prefloop.feedback.project;
 
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
 
 /** A labeling campaign: what is compared (images or texts), how, and by how many labelers. */
-@Entity
-@Table(name = "projects")
 public class Project {
 
-    @Id
-    private UUID id;
-
-    private String name;
-
-    private String modality;
-
-    private String instructions;
-
-    @Column(name = "judgments_per_pair")
-    private int judgmentsPerPair;
-
-    @Column(name = "allow_ties")
-    private boolean allowTies;
-
-    @Column(name = "created_at")
-    private Instant createdAt;
-
-    protected Project() {}
+    private final UUID id;
+    private final String name;
+    private final Modality modality;
+    private final String instructions;
+    private final int judgmentsPerPair;
+    private final boolean allowTies;
+    private final Instant createdAt;
 
     public Project(UUID id, String name, Modality modality, String instructions, int judgmentsPerPair,
             boolean allowTies, Instant createdAt) {
         this.id = id;
         this.name = name;
-        this.modality = modality.json();
+        this.modality = modality;
         this.instructions = instructions;
         this.judgmentsPerPair = judgmentsPerPair;
         this.allowTies = allowTies;
@@ -52,7 +34,7 @@ public class Project {
     }
 
     public Modality getModality() {
-        return Modality.parse(modality);
+        return modality;
     }
 
     public String getInstructions() {

@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
-import org.springframework.data.domain.Limit;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -65,7 +64,7 @@ class ProjectController {
                     request.judgmentsPerPair() == null ? 1 : request.judgmentsPerPair(),
                     request.allowTies() == null || request.allowTies(),
                     Instant.now().truncatedTo(ChronoUnit.MICROS));
-            return ProjectView.of(projects.saveAndFlush(project));
+            return ProjectView.of(projects.insert(project));
         });
     }
 
@@ -82,10 +81,10 @@ class ProjectController {
         int size = Page.checkLimit(limit);
         List<Project> found;
         if (after == null) {
-            found = projects.findFirstPage(Limit.of(size + 1));
+            found = projects.findFirstPage(size + 1);
         } else {
             Project last = lookup.require(Page.uuidCursor(after));
-            found = projects.findPage(last.getCreatedAt(), last.getId(), Limit.of(size + 1));
+            found = projects.findPage(last.getCreatedAt(), last.getId(), size + 1);
         }
         return Page.of(found.stream().map(ProjectView::of).toList(), size, v -> v.id().toString());
     }

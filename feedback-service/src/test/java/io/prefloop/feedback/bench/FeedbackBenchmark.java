@@ -47,6 +47,8 @@ class FeedbackBenchmark {
     private static final int SECONDS = Integer.getInteger("bench.seconds", 30);
     private static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup", 30);
     private static final int EXPORT_ROWS = Integer.getInteger("bench.exportRows", 100_000);
+    /** {@code -Dbench.jfr=/path/service.jfr}: record the service JVM with Java Flight Recorder (profile settings). */
+    private static final String JFR = System.getProperty("bench.jfr", "");
 
     @TempDir
     Path dir;
@@ -62,7 +64,13 @@ class FeedbackBenchmark {
     void measure() throws Exception {
         port = ServiceProcess.freePort();
         // the service runs as users run it: its own JVM (512 MiB heap), durable commits (fsync on)
-        try (ServiceProcess started = ServiceProcess.start(FeedbackApplication.class, dir, port, Map.of("PREFLOOP_ADMIN_KEY", ADMIN))) {
+        Map<String, String> environment = new LinkedHashMap<>(Map.of("PREFLOOP_ADMIN_KEY", ADMIN));
+        if (!JFR.isBlank()) {
+            // JDK_JAVA_OPTIONS is read by the java launcher, so the service's command line stays as users run it
+            environment.put("JDK_JAVA_OPTIONS", "-XX:StartFlightRecording=settings=profile,filename="
+                    + Path.of(JFR).toAbsolutePath());
+        }
+        try (ServiceProcess started = ServiceProcess.start(FeedbackApplication.class, dir, port, environment)) {
             service = started;
             api = service.api();
             PGSimpleDataSource postgres = new PGSimpleDataSource();
@@ -97,6 +105,7 @@ class FeedbackBenchmark {
         AtomicBoolean measuring = new AtomicBoolean(false);
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong failures = new AtomicLong();
+        Map<String, AtomicLong> failureKinds = new java.util.concurrent.ConcurrentHashMap<>();
         List<long[]> latencies = new ArrayList<>();
         List<Future<Integer>> counts = new ArrayList<>();
         for (String key : keys) {
@@ -108,6 +117,8 @@ class FeedbackBenchmark {
                     ApiClient.Response next = api.get("/v1/projects/" + project + "/tasks/next", key);
                     if (next.status() != 200) {
                         failures.incrementAndGet();
+                        failureKinds.computeIfAbsent("GET next " + next.status() + " " + next.body(), k -> new AtomicLong())
+                                .incrementAndGet();
                         continue;
                     }
                     JsonNode task = next.json();
@@ -118,6 +129,8 @@ class FeedbackBenchmark {
                     long took = System.nanoTime() - start;
                     if (judged.status() != 201) {
                         failures.incrementAndGet();
+                        failureKinds.computeIfAbsent("POST judgment " + judged.status() + " " + judged.body(),
+                                k -> new AtomicLong()).incrementAndGet();
                     } else if (measuring.get() && n < mine.length) {
                         mine[n++] = took;
                     }
@@ -163,6 +176,9 @@ class FeedbackBenchmark {
                         1000 * serviceSeconds / all.length, 1000 * postgresSeconds / all.length,
                         1000 * clientSeconds / all.length, Runtime.getRuntime().availableProcessors(),
                         Runtime.getRuntime().availableProcessors() * all.length / (serviceSeconds + postgresSeconds)));
+        failureKinds.entrySet().stream().limit(10).forEach(f -> report.append("\n- failure ×")
+                .append(f.getValue()).append(": `").append(f.getKey().replace('`', '\'')).append('`'));
+        report.append('\n');
         lastJudgmentRate = rate;
     }
 
