@@ -13,10 +13,14 @@ class LoopOptionsTest {
         assertThat(shapes.world()).isEqualTo("shapes");
         assertThat(shapes.beta()).isEqualTo(500);
         assertThat(shapes.steps()).isEqualTo(150);
+        assertThat(shapes.rounds()).isEqualTo(2);
+        assertThat(shapes.learningRate()).isEqualTo(1e-4);
         assertThat(shapes.pairsPerPrompt()).as("6 groups of 4").isEqualTo(36);
         LoopOptions replies = LoopOptions.parse(new String[] {"--world", "replies"});
         assertThat(replies.beta()).isEqualTo(0.5);
         assertThat(replies.evalSamples()).isEqualTo(16);
+        assertThat(replies.rounds()).isEqualTo(3);
+        assertThat(LoopOptions.parse(new String[] {"--rounds", "4"}).rounds()).isEqualTo(4);
         assertThat(LoopOptions.parse(new String[] {"--world", "replies", "--beta", "0.2"}).beta()).isEqualTo(0.2);
     }
 
