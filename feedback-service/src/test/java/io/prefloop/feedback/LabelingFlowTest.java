@@ -49,6 +49,43 @@ class LabelingFlowTest extends FeedbackIntegrationTest {
     }
 
     @Test
+    void judgingWithNextTrueAnswersWithTheNextTask_oneRequestPerJudgment() {
+        String project = textProjectWithPairs(3, 1);
+        String labeler = createLabeler("quick");
+        JsonNode task = nextTask(project, labeler);
+        java.util.Set<String> judged = new java.util.HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            String key = "quick-" + i;
+            ApiClient.Response r = api.post("/v1/pairs/" + task.get("pair_id").asString() + "/judgments?next=true", labeler,
+                    ApiClient.json(Map.of("choice", "a", "task_id", task.get("task_id").asString())),
+                    Map.of("Idempotency-Key", key));
+            assertThat(r.status()).as(r.body()).isEqualTo(201);
+            assertThat(r.json().get("judgment").get("pair_id").asString()).isEqualTo(task.get("pair_id").asString());
+            judged.add(task.get("pair_id").asString());
+            // a retry of the same request replays the judgment and hands back the same next task
+            ApiClient.Response retry = api.post("/v1/pairs/" + task.get("pair_id").asString() + "/judgments?next=true",
+                    labeler, ApiClient.json(Map.of("choice", "a", "task_id", task.get("task_id").asString())),
+                    Map.of("Idempotency-Key", key));
+            assertThat(retry.json().get("judgment").get("id").asString())
+                    .isEqualTo(r.json().get("judgment").get("id").asString());
+            assertThat(retry.json().get("next_task")).isEqualTo(r.json().get("next_task"));
+            task = r.json().get("next_task");
+            if (i < 2) {
+                assertThat(task.get("pair_id").asString()).isNotIn(judged);
+            } else {
+                assertThat(task.isNull()).as("nothing left: next_task is null").isTrue();
+            }
+        }
+        Integer stored = jdbc.sql("select count(*) from judgments j join pairs p on p.id = j.pair_id"
+                + " where p.project_id = ?::uuid").param(project).query(Integer.class).single();
+        assertThat(stored).as("one judgment per pair, none from the retries").isEqualTo(3);
+        ApiClient.Response bad = api.post("/v1/pairs/" + judged.iterator().next() + "/judgments?next=maybe", labeler,
+                ApiClient.json(Map.of("choice", "a")));
+        assertThat(bad.status()).as(bad.body()).isEqualTo(400);
+        assertThat(bad.body()).contains("next");
+    }
+
+    @Test
     void theFeedPagesWithACursorAndSkipsNothing() {
         String project = textProjectWithPairs(7, 1);
         String labeler = createLabeler("pager");

@@ -39,12 +39,15 @@ final class SimulatedLabelers {
                 String key = keys.get(i);
                 LoopWorld.Labeler labeler = labelers.get(i);
                 work.add(pool.submit(() -> {
-                    JsonNode task;
-                    while ((task = feedback.getOrNull("/v1/projects/" + project + "/tasks/next", key)) != null) {
-                        feedback.post("/v1/pairs/" + task.get("pair_id").asString() + "/judgments", key,
-                                Map.of("choice", labeler.answer(task), "elapsed_ms", 1500));
+                    // one request per judgment: the answer to a judgment carries the next task
+                    JsonNode task = feedback.getOrNull("/v1/projects/" + project + "/tasks/next", key);
+                    while (task != null && !task.isNull()) {
+                        JsonNode answer = feedback.post("/v1/pairs/" + task.get("pair_id").asString()
+                                + "/judgments?next=true", key, Map.of("choice", labeler.answer(task), "elapsed_ms", 1500,
+                                        "task_id", task.get("task_id").asString()));
                         judged.incrementAndGet();
                         afterEach.run();
+                        task = answer.get("next_task");
                     }
                     return null;
                 }));

@@ -4,6 +4,8 @@ import io.prefloop.common.auth.Allow;
 import io.prefloop.common.auth.Caller;
 import io.prefloop.common.auth.Role;
 import io.prefloop.common.web.Page;
+import io.prefloop.feedback.task.TaskView;
+import io.prefloop.feedback.task.Tasks;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -25,23 +27,39 @@ class JudgmentController {
 
     record NewJudgment(@NotNull Choice choice, @Min(0) @Max(86_400_000) Integer elapsedMs, UUID taskId) {}
 
-    private final Judgments judgments;
+    /** The answer to {@code ?next=true}: the judgment, and the labeler's next task (null: none left). */
+    record JudgmentAndNextTask(JudgmentView judgment, TaskView nextTask) {}
 
-    JudgmentController(Judgments judgments) {
+    private final Judgments judgments;
+    private final Tasks tasks;
+
+    JudgmentController(Judgments judgments, Tasks tasks) {
         this.judgments = judgments;
+        this.tasks = tasks;
     }
 
-    /** 201 with the judgment; a retry with the same Idempotency-Key gets the same answer. */
+    /**
+     * 201 with the judgment; a retry with the same Idempotency-Key gets the same answer. With
+     * {@code next=true} the answer also carries the labeler's next task in the pair's project (the
+     * oldest pair they hold, else a new one), so that judging takes one request instead of two. The
+     * judgment is committed before the next task is taken: if taking it fails, a retry with the same
+     * key replays the judgment and takes the task.
+     */
     @PostMapping("/v1/pairs/{pairId}/judgments")
     @Allow(Role.LABELER)
-    ResponseEntity<JudgmentView> judge(@PathVariable UUID pairId, @Valid @RequestBody NewJudgment request,
-            Caller caller, @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
+    ResponseEntity<Object> judge(@PathVariable UUID pairId, @Valid @RequestBody NewJudgment request,
+            Caller caller, @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
+            @RequestParam(defaultValue = "false") boolean next) {
         Judgments.Result result = judgments.submit(pairId, caller, request, idempotencyKey);
         ResponseEntity.BodyBuilder response = ResponseEntity.status(HttpStatus.CREATED);
         if (result.replayed()) {
             response.header("Idempotent-Replayed", "true");
         }
-        return response.body(result.judgment());
+        if (!next) {
+            return response.body(result.judgment());
+        }
+        TaskView nextTask = tasks.afterJudgment(result.judgment().projectId(), caller).orElse(null);
+        return response.body(new JudgmentAndNextTask(result.judgment(), nextTask));
     }
 
     /** Undo: 409 once the pair is resolved, 403 for another labeler's judgment. */

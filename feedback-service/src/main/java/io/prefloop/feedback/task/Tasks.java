@@ -83,6 +83,17 @@ public class Tasks {
         return Optional.empty();
     }
 
+    /**
+     * What comes after a judgment: the labeler's oldest live lease in the project, else a newly
+     * claimed task as {@link #next} claims it. A retry of the judgment gets the same task back and
+     * holds no extra lease.
+     */
+    @Transactional
+    public Optional<TaskView> afterJudgment(UUID projectId, Caller caller) {
+        List<TaskView> held = held(projectId, caller);
+        return held.isEmpty() ? next(projectId, caller) : Optional.of(held.get(0));
+    }
+
     /** The labeler's live leases in a project, oldest first: what a reopened page should show first. */
     @Transactional(readOnly = true)
     public List<TaskView> held(UUID projectId, Caller caller) {
