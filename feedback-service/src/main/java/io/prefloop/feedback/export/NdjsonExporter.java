@@ -10,6 +10,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
 import javax.sql.DataSource;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JsonGenerator;
@@ -54,6 +56,13 @@ class NdjsonExporter {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false); // PostgreSQL streams with a cursor only inside a transaction
             connection.setReadOnly(true);
+            try (Statement settings = connection.createStatement()) {
+                // An export reads every resolved pair of the project, so hash joins (one pass over the
+                // candidates) beat two index lookups per row. Right after the feed has numbered many new
+                // resolutions the statistics still say there are none, and the planner would pick those
+                // lookups: three times slower for 100,000 pairs.
+                settings.execute("set local enable_nestloop = off");
+            }
             try (PreparedStatement statement = connection.prepareStatement(sql);
                     JsonGenerator g = lines.createGenerator(out)) {
                 statement.setFetchSize(FETCH_SIZE);
@@ -145,7 +154,7 @@ class NdjsonExporter {
         g.writeStringProperty("model_1", rs.getString("b_model"));
         g.writeStringProperty("user_id", rs.getString("labeler_id"));
         g.writeStringProperty("ranking_id", rs.getString("ranking_id"));
-        g.writeStringProperty("created_at", rs.getTimestamp("created_at").toInstant().toString());
+        g.writeStringProperty("created_at", rs.getObject("created_at", OffsetDateTime.class).toInstant().toString());
         g.writeBooleanProperty("has_label", true);
         g.writeBooleanProperty("are_different", !aImage.equals(bImage));
         g.writeStringProperty("best_image_uid", switch (choice) {
