@@ -3,6 +3,7 @@ package io.prefloop.feedback.export;
 import io.prefloop.feedback.FeedbackProperties;
 import io.prefloop.feedback.project.Modality;
 import io.prefloop.feedback.project.Project;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -10,6 +11,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
 import javax.sql.DataSource;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JsonGenerator;
@@ -24,6 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
 class NdjsonExporter {
 
     private static final int FETCH_SIZE = 1000;
+    /** Bytes per write to the response: Tomcat would otherwise send a chunk every 8 KB. */
+    private static final int BUFFER_SIZE = 64 * 1024;
 
     private static final String DECISIVE_PAIRS = """
             select ca.prompt, p.outcome, ca.text a_text, cb.text b_text, ca.image_sha256 a_image, cb.image_sha256 b_image
@@ -54,8 +59,15 @@ class NdjsonExporter {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false); // PostgreSQL streams with a cursor only inside a transaction
             connection.setReadOnly(true);
+            try (Statement settings = connection.createStatement()) {
+                // An export reads every resolved pair of the project, so hash joins (one pass over the
+                // candidates) beat two index lookups per row. Right after the feed has numbered many new
+                // resolutions the statistics still say there are none, and the planner would pick those
+                // lookups: three times slower for 100,000 pairs.
+                settings.execute("set local enable_nestloop = off");
+            }
             try (PreparedStatement statement = connection.prepareStatement(sql);
-                    JsonGenerator g = lines.createGenerator(out)) {
+                    JsonGenerator g = lines.createGenerator(new BufferedOutputStream(out, BUFFER_SIZE))) {
                 statement.setFetchSize(FETCH_SIZE);
                 statement.setObject(1, project.getId());
                 statement.setLong(2, upToPosition);
@@ -145,7 +157,7 @@ class NdjsonExporter {
         g.writeStringProperty("model_1", rs.getString("b_model"));
         g.writeStringProperty("user_id", rs.getString("labeler_id"));
         g.writeStringProperty("ranking_id", rs.getString("ranking_id"));
-        g.writeStringProperty("created_at", rs.getTimestamp("created_at").toInstant().toString());
+        g.writeStringProperty("created_at", rs.getObject("created_at", OffsetDateTime.class).toInstant().toString());
         g.writeBooleanProperty("has_label", true);
         g.writeBooleanProperty("are_different", !aImage.equals(bImage));
         g.writeStringProperty("best_image_uid", switch (choice) {

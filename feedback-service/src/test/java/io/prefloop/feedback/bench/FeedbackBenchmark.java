@@ -37,6 +37,7 @@ import tools.jackson.databind.JsonNode;
  * Measures, does not test. Run:
  * {@code mvn -B test -pl feedback-service -am -Dgroups=benchmark -Dsurefire.excludedGroups= -Dsurefire.failIfNoSpecifiedTests=false}
  * Results go to {@code feedback-service/target/benchmarks/feedback.md}; docs/benchmarks.md keeps them.
+ * {@code -Dbench.seconds=0} skips the judging part and measures the exports only.
  */
 @Tag("benchmark")
 class FeedbackBenchmark {
@@ -49,6 +50,8 @@ class FeedbackBenchmark {
     private static final int EXPORT_ROWS = Integer.getInteger("bench.exportRows", 100_000);
     /** {@code -Dbench.jfr=/path/service.jfr}: record the service JVM with Java Flight Recorder (profile settings). */
     private static final String JFR = System.getProperty("bench.jfr", "");
+    /** Any other JVM options for the service, e.g. {@code -Xlog:gc}. */
+    private static final String SERVICE_JAVA_OPTIONS = System.getProperty("bench.serviceJavaOptions", "");
 
     @TempDir
     Path dir;
@@ -56,6 +59,7 @@ class FeedbackBenchmark {
     private final StringBuilder report = new StringBuilder();
     private ServiceProcess service;
     private ApiClient api;
+    private PGSimpleDataSource postgres;
     private DataSource dataSource;
     private JdbcClient jdbc;
     private int port;
@@ -64,16 +68,10 @@ class FeedbackBenchmark {
     void measure() throws Exception {
         port = ServiceProcess.freePort();
         // the service runs as users run it: its own JVM (512 MiB heap), durable commits (fsync on)
-        Map<String, String> environment = new LinkedHashMap<>(Map.of("PREFLOOP_ADMIN_KEY", ADMIN));
-        if (!JFR.isBlank()) {
-            // JDK_JAVA_OPTIONS is read by the java launcher, so the service's command line stays as users run it
-            environment.put("JDK_JAVA_OPTIONS", "-XX:StartFlightRecording=settings=profile,filename="
-                    + Path.of(JFR).toAbsolutePath());
-        }
-        try (ServiceProcess started = ServiceProcess.start(FeedbackApplication.class, dir, port, environment)) {
-            service = started;
+        service = startService();
+        try {
             api = service.api();
-            PGSimpleDataSource postgres = new PGSimpleDataSource();
+            postgres = new PGSimpleDataSource();
             postgres.setURL("jdbc:postgresql://localhost:" + service.postgresPort() + "/feedback");
             postgres.setUser("postgres");
             dataSource = postgres;
@@ -82,14 +80,32 @@ class FeedbackBenchmark {
                     .append("- machine: ").append(Runtime.getRuntime().availableProcessors())
                     .append(" cores; the service in its own JVM (-Xmx512m) on its embedded PostgreSQL with fsync on;")
                     .append(" the load generator in another JVM\n");
-            judgments();
-            pgbench();
-            export();
+            if (SECONDS > 0) {
+                judgments();
+                pgbench();
+            }
+            exports();
+        } finally {
+            service.close();
         }
         Path out = Path.of("target/benchmarks/feedback.md");
         Files.createDirectories(out.getParent());
         Files.writeString(out, report.toString());
         System.out.println(report);
+    }
+
+    private ServiceProcess startService() throws IOException {
+        Map<String, String> environment = new LinkedHashMap<>(Map.of("PREFLOOP_ADMIN_KEY", ADMIN));
+        String options = SERVICE_JAVA_OPTIONS;
+        if (!JFR.isBlank()) {
+            // each start (a cold export restarts the service) overwrites the file with its own recording
+            options += " -XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + Path.of(JFR).toAbsolutePath();
+        }
+        if (!options.isBlank()) {
+            // JDK_JAVA_OPTIONS is read by the java launcher, so the service's command line stays as users run it
+            environment.put("JDK_JAVA_OPTIONS", options.strip());
+        }
+        return ServiceProcess.start(FeedbackApplication.class, dir, port, environment);
     }
 
     /** 32 labelers, each looping GET tasks/next → POST judgment, one judgment resolves a pair. */
@@ -229,58 +245,117 @@ class FeedbackBenchmark {
         jdbc.sql("drop table bench_judgments").update();
     }
 
-    /** 100,000 resolved comparisons, streamed as TRL NDJSON over HTTP. */
-    private void export() throws Exception {
-        String project = createProject("text", 1, true);
-        seedResolved(project, EXPORT_ROWS);
+    /**
+     * Every format over HTTP, each first cold (the first export after the service started) and then
+     * warm (the same export again).
+     */
+    private void exports() throws Exception {
+        String text = createProject("text", 1, true);
+        seedResolved(text, EXPORT_ROWS);
+        String image = createProject("image", 1, true);
+        seedResolvedImages(image, EXPORT_ROWS);
+        // the first reader of the feed numbers newly resolved pairs; a one-off, timed on its own
+        long start = System.nanoTime();
+        for (String project : List.of(text, image)) {
+            assertThat(api.get("/v1/projects/" + project + "/comparisons?limit=1", ADMIN).status()).isEqualTo(200);
+        }
+        double sequencing = (System.nanoTime() - start) / 1e9;
+        List<String> rows = new ArrayList<>();
+        for (String[] export : List.of(new String[] {"trl", text}, new String[] {"openai", text},
+                new String[] {"trl", image}, new String[] {"pickapic", image})) {
+            restart();
+            String label = export[0] + (export[1].equals(image) ? " (images)" : "");
+            rows.add(export(label, export[0], export[1], "cold"));
+            rows.add(export(label, export[0], export[1], "warm"));
+        }
+        report.append("\n## Export of ").append(String.format("%,d", EXPORT_ROWS)).append(" resolved comparisons\n\n")
+                .append("Streamed NDJSON over HTTP from the service (-Xmx512m). Cold: the first export after the")
+                .append(" service (and its PostgreSQL) restarted; warm: the same export right after. Service heap:")
+                .append(" in use before the export → highest value seen while exporting (sampled continuously from")
+                .append(" its `/actuator/metrics/jvm.memory.used?tag=area:heap`). The image project has one judgment")
+                .append(" per pair (a and b in turn), so `pickapic` has one row per pair.\n\n")
+                .append("| format | run | rows | size | time | rate | service heap |\n|---|---|---|---|---|---|---|\n");
+        rows.forEach(r -> report.append(r).append('\n'));
+        report.append(String.format("%nNumbering the %,d + %,d newly resolved pairs in the two feeds (first feed read,"
+                + " before the exports): %.2f s.%n", EXPORT_ROWS, EXPORT_ROWS, sequencing));
+    }
+
+    private String export(String label, String format, String project, String run) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        Map<String, String> results = new LinkedHashMap<>();
-        for (String format : List.of("trl", "openai")) {
-            double heapBefore = serviceHeapMiB();
-            AtomicBoolean exporting = new AtomicBoolean(true);
-            double[] heapPeak = {heapBefore};
-            Thread sampler = new Thread(() -> {
-                while (exporting.get()) {
-                    heapPeak[0] = Math.max(heapPeak[0], serviceHeapMiB());
-                    try {
-                        Thread.sleep(25);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
+        double heapBefore = serviceHeapMiB();
+        AtomicBoolean exporting = new AtomicBoolean(true);
+        double[] heapPeak = {heapBefore};
+        Thread sampler = new Thread(() -> {
+            while (exporting.get()) {
+                heapPeak[0] = Math.max(heapPeak[0], serviceHeapMiB());
+                try {
+                    Thread.sleep(25);
+                } catch (InterruptedException e) {
+                    return;
                 }
-            });
-            sampler.start();
-            long start = System.nanoTime();
-            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(
-                            URI.create("http://localhost:" + port + "/v1/projects/" + project + "/export?format=" + format))
-                    .header("Authorization", "Bearer " + ADMIN).build(), HttpResponse.BodyHandlers.ofInputStream());
-            long lines = 0;
-            long bytes = 0;
-            try (InputStream in = response.body()) {
-                byte[] buffer = new byte[65536];
-                int n;
-                while ((n = in.read(buffer)) > 0) {
-                    bytes += n;
-                    for (int i = 0; i < n; i++) {
-                        if (buffer[i] == '\n') {
-                            lines++;
-                        }
+            }
+        });
+        sampler.start();
+        long start = System.nanoTime();
+        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + port + "/v1/projects/" + project + "/export?format=" + format))
+                .header("Authorization", "Bearer " + ADMIN).build(), HttpResponse.BodyHandlers.ofInputStream());
+        long lines = 0;
+        long bytes = 0;
+        try (InputStream in = response.body()) {
+            byte[] buffer = new byte[65536];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                bytes += n;
+                for (int i = 0; i < n; i++) {
+                    if (buffer[i] == '\n') {
+                        lines++;
                     }
                 }
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            exporting.set(false);
-            sampler.join();
-            assertThat(lines).isEqualTo(EXPORT_ROWS);
-            results.put(format, String.format("| %s | %,d | %.1f MB | %.2f s | %,.0f rows/s | %.0f → %.0f MiB |", format,
-                    lines, bytes / 1e6, seconds, lines / seconds, heapBefore, heapPeak[0]));
         }
-        report.append("\n## Export of ").append(String.format("%,d", EXPORT_ROWS)).append(" resolved comparisons\n\n")
-                .append("Streamed NDJSON over HTTP from the service (-Xmx512m). Service heap: in use before the")
-                .append(" export → highest value seen while exporting (sampled continuously from its")
-                .append(" `/actuator/metrics/jvm.memory.used?tag=area:heap`).\n\n")
-                .append("| format | rows | size | time | rate | service heap |\n|---|---|---|---|---|---|\n");
-        results.values().forEach(r -> report.append(r).append('\n'));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        exporting.set(false);
+        sampler.join();
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(lines).isEqualTo(EXPORT_ROWS);
+        return String.format("| %s | %s | %,d | %.1f MB | %.2f s | %,.0f rows/s | %.0f → %.0f MiB |", label, run,
+                lines, bytes / 1e6, seconds, lines / seconds, heapBefore, heapPeak[0]);
+    }
+
+    /** Stops the service and starts it again on the same database: JIT, pools and PostgreSQL's buffers start empty. */
+    private void restart() throws Exception {
+        service.close();
+        service = startService();
+        api = service.api();
+        postgres.setURL("jdbc:postgresql://localhost:" + service.postgresPort() + "/feedback");
+    }
+
+    /** Like {@link #seedResolved}, for an image project: an image per candidate and one judgment per pair. */
+    private void seedResolvedImages(String project, int rows) {
+        jdbc.sql("""
+                with seed as materialized (
+                    select g, gen_random_uuid() a, gen_random_uuid() b, gen_random_uuid() pair,
+                           encode(sha256(('a' || g)::bytea), 'hex') a_sha, encode(sha256(('b' || g)::bytea), 'hex') b_sha,
+                           (array['a', 'b'])[1 + g % 2] choice
+                    from generate_series(1, :n) g),
+                images as (insert into images (sha256, width, height, png)
+                           select a_sha, 16, 16, '\\x89504e47'::bytea from seed
+                           union all select b_sha, 16, 16, '\\x89504e47'::bytea from seed),
+                ca as (insert into candidates (id, project_id, prompt, image_sha256, model)
+                       select a, :project, 'prompt ' || g, a_sha, 'bench-a' from seed),
+                cb as (insert into candidates (id, project_id, prompt, image_sha256, model)
+                       select b, :project, 'prompt ' || g, b_sha, 'bench-b' from seed),
+                p as (insert into pairs (id, project_id, candidate_a, candidate_b, judgments_needed, created_at,
+                                         votes_a, votes_b, votes_tie, status, outcome, agreement, resolved_at)
+                      select pair, :project, a, b, 1, now() + g * interval '1 microsecond',
+                             (choice = 'a')::int, (choice = 'b')::int, 0, 'resolved', choice, 1,
+                             now() + g * interval '1 microsecond' from seed)
+                insert into judgments (id, pair_id, project_id, labeler_id, choice, left_choice, elapsed_ms, created_at)
+                select gen_random_uuid(), pair, :project, gen_random_uuid(), choice, 'a', 1000,
+                       now() + g * interval '1 microsecond' from seed""")
+                .param("n", rows).param("project", java.util.UUID.fromString(project)).update();
+        jdbc.sql("analyze").update();
     }
 
     /** Two candidates and a pair per prompt, made in one statement (the API path is measured elsewhere). */
