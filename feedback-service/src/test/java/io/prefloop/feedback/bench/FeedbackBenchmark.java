@@ -48,6 +48,8 @@ class FeedbackBenchmark {
     private static final int SECONDS = Integer.getInteger("bench.seconds", 30);
     private static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup", 30);
     private static final int EXPORT_ROWS = Integer.getInteger("bench.exportRows", 100_000);
+    /** {@code -Dbench.next=true}: one request per judgment (POST ...?next=true answers with the next task). */
+    private static final boolean ONE_REQUEST = Boolean.getBoolean("bench.next");
     /** {@code -Dbench.jfr=/path/service.jfr}: record the service JVM with Java Flight Recorder (profile settings). */
     private static final String JFR = System.getProperty("bench.jfr", "");
     /** Any other JVM options for the service, e.g. {@code -Xlog:gc}. */
@@ -129,26 +131,36 @@ class FeedbackBenchmark {
             latencies.add(mine);
             counts.add(pool.submit(() -> {
                 int n = 0;
+                JsonNode task = null;
                 while (running.get()) {
-                    ApiClient.Response next = api.get("/v1/projects/" + project + "/tasks/next", key);
-                    if (next.status() != 200) {
-                        failures.incrementAndGet();
-                        failureKinds.computeIfAbsent("GET next " + next.status() + " " + next.body(), k -> new AtomicLong())
-                                .incrementAndGet();
-                        continue;
+                    if (task == null || task.isNull()) {
+                        ApiClient.Response next = api.get("/v1/projects/" + project + "/tasks/next", key);
+                        if (next.status() != 200) {
+                            failures.incrementAndGet();
+                            failureKinds.computeIfAbsent("GET next " + next.status() + " " + next.body(),
+                                    k -> new AtomicLong()).incrementAndGet();
+                            continue;
+                        }
+                        task = next.json();
                     }
-                    JsonNode task = next.json();
                     long start = System.nanoTime();
-                    ApiClient.Response judged = api.post("/v1/pairs/" + task.get("pair_id").asString() + "/judgments",
+                    ApiClient.Response judged = api.post("/v1/pairs/" + task.get("pair_id").asString() + "/judgments"
+                            + (ONE_REQUEST ? "?next=true" : ""),
                             key, "{\"choice\":\"a\",\"elapsed_ms\":1000,\"task_id\":\"" + task.get("task_id").asString()
                                     + "\"}", Map.of("Idempotency-Key", task.get("task_id").asString()));
                     long took = System.nanoTime() - start;
+                    task = null;
                     if (judged.status() != 201) {
                         failures.incrementAndGet();
                         failureKinds.computeIfAbsent("POST judgment " + judged.status() + " " + judged.body(),
                                 k -> new AtomicLong()).incrementAndGet();
-                    } else if (measuring.get() && n < mine.length) {
-                        mine[n++] = took;
+                    } else {
+                        if (ONE_REQUEST) {
+                            task = judged.json().get("next_task");
+                        }
+                        if (measuring.get() && n < mine.length) {
+                            mine[n++] = took;
+                        }
                     }
                 }
                 return n;
@@ -180,13 +192,15 @@ class FeedbackBenchmark {
         double rate = all.length / elapsed;
         report.append("\n## Judgments over HTTP (").append(LABELERS).append(" concurrent labelers, ").append(SECONDS)
                 .append(" s after ").append(WARMUP_SECONDS).append(" s warm-up)\n\n")
-                .append("Each labeler loops: GET tasks/next, then POST the judgment (with Idempotency-Key); every")
+                .append(ONE_REQUEST ? "Each labeler loops: POST the judgment with ?next=true (with Idempotency-Key), whose answer"
+                        + " carries the next task (one request per judgment); every"
+                        : "Each labeler loops: GET tasks/next, then POST the judgment (with Idempotency-Key); every")
                 .append(" judgment resolves its pair (judgments_per_pair = 1), the most work a judgment can cause.\n\n")
                 .append(String.format("| judgments/s | task+judgment cycles/s | POST p50 | POST p99 | failures |%n"))
                 .append("|---|---|---|---|---|\n")
                 .append(String.format("| %.0f | %.0f | %.1f ms | %.1f ms | %d |%n", rate, rate,
                         all[all.length / 2] / 1e6, all[(int) (all.length * 0.99)] / 1e6, failures.get()))
-                .append(String.format("%nCPU per judgment (GET next + POST): service %.1f ms, PostgreSQL %.1f ms,"
+                .append(String.format("%nCPU per judgment: service %.1f ms, PostgreSQL %.1f ms,"
                         + " load generator %.1f ms. With the %d cores to themselves, service and PostgreSQL would"
                         + " top out near %.0f judgments/s.%n",
                         1000 * serviceSeconds / all.length, 1000 * postgresSeconds / all.length,
