@@ -46,13 +46,34 @@ public class Tasks {
     @Transactional
     public Optional<TaskView> next(UUID projectId, Caller caller) {
         UUID labeler = labelerId(caller);
-        List<UUID> held = jdbc.sql("""
-                select pair_id from tasks where labeler_id = ? and project_id = ? and state = 'leased'
-                and expires_at > now() order by leased_at, id""")
-                .params(labeler, projectId).query(UUID.class).list();
+        List<UUID> held = heldPairs(projectId, labeler);
         if (held.size() >= properties.maxLeasesPerLabeler()) {
             return Optional.of(view(held.get(0), labeler));
         }
+        return claim(projectId, labeler, held);
+    }
+
+    /**
+     * What comes after a judgment: the labeler's oldest live lease in the project, else a newly
+     * claimed task as {@link #next} claims it. A retry of the judgment gets the same task back and
+     * holds no extra lease.
+     */
+    @Transactional
+    public Optional<TaskView> afterJudgment(UUID projectId, Caller caller) {
+        UUID labeler = labelerId(caller);
+        List<UUID> held = heldPairs(projectId, labeler);
+        return held.isEmpty() ? claim(projectId, labeler, held) : Optional.of(view(held.get(0), labeler));
+    }
+
+    private List<UUID> heldPairs(UUID projectId, UUID labeler) {
+        return jdbc.sql("""
+                select pair_id from tasks where labeler_id = ? and project_id = ? and state = 'leased'
+                and expires_at > now() order by leased_at, id""")
+                .params(labeler, projectId).query(UUID.class).list();
+    }
+
+    /** Leases the oldest open pair this labeler may judge, other than {@code held}; empty when none is left. */
+    private Optional<TaskView> claim(UUID projectId, UUID labeler, List<UUID> held) {
         List<UUID> excluded = new ArrayList<>(held);
         for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
             Optional<UUID> locked = jdbc.sql("""
@@ -81,17 +102,6 @@ public class Tasks {
             excluded.add(locked.get());
         }
         return Optional.empty();
-    }
-
-    /**
-     * What comes after a judgment: the labeler's oldest live lease in the project, else a newly
-     * claimed task as {@link #next} claims it. A retry of the judgment gets the same task back and
-     * holds no extra lease.
-     */
-    @Transactional
-    public Optional<TaskView> afterJudgment(UUID projectId, Caller caller) {
-        List<TaskView> held = held(projectId, caller);
-        return held.isEmpty() ? next(projectId, caller) : Optional.of(held.get(0));
     }
 
     /** The labeler's live leases in a project, oldest first: what a reopened page should show first. */
