@@ -4,8 +4,6 @@ import io.prefloop.model.diffusion.ImagePng;
 import io.prefloop.common.auth.Allow;
 import io.prefloop.common.auth.Role;
 import io.prefloop.common.web.ApiException;
-import io.prefloop.common.web.ProblemHandler;
-import io.prefloop.inference.batching.QueueFullException;
 import io.prefloop.inference.serving.LoadedModel;
 import io.prefloop.inference.serving.ServedModels;
 import io.prefloop.model.diffusion.SamplerSettings;
@@ -16,11 +14,8 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
@@ -84,14 +79,5 @@ class ImageController {
         return ResponseEntity.ok(new ImageGenerationResponse(Instant.now().getEpochSecond(), r.model(), data,
                 new Parameters(r.prompt(), negative, n, steps, settings.sampler().name().toLowerCase(),
                         settings.cfgScale(), settings.rewardGuidanceScale(), settings.eta(), seed)));
-    }
-
-    /** Overload is the server's condition, not the client's fault: 503 with Retry-After. */
-    @ExceptionHandler(QueueFullException.class)
-    ResponseEntity<ProblemDetail> queueFull(QueueFullException e) {
-        ResponseEntity<ProblemDetail> problem = ProblemHandler.problem(HttpStatus.SERVICE_UNAVAILABLE, "Overloaded",
-                e.getMessage() + "; retry later", List.of());
-        return ResponseEntity.status(problem.getStatusCode()).headers(problem.getHeaders())
-                .header("Retry-After", Long.toString(e.retryAfterSeconds())).body(problem.getBody());
     }
 }

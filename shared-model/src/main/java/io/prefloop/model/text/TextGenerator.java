@@ -26,16 +26,42 @@ public final class TextGenerator {
         this.tokenizer = tokenizer;
     }
 
+    /**
+     * One row of a batch: its prompt, how to sample it, and which random stream of
+     * {@code params.seed()} it draws from (rows of different requests can share a batch and still
+     * sample exactly what they would alone).
+     */
+    public record Row(String prompt, SamplingParams params, int stream) {}
+
+    /** {@code prompts.get(i)} is sampled with stream i of {@code params.seed()}. */
     public List<Generation> generate(NDManager manager, List<String> prompts, SamplingParams params) {
-        int rows = prompts.size();
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            rows.add(new Row(prompts.get(i), params, i));
+        }
+        return generate(manager, rows);
+    }
+
+    /** Each row with its own sampling parameters and stream; the batch runs until its longest row is done. */
+    public List<Generation> generate(NDManager manager, List<Row> batch) {
+        int rows = batch.size();
         int maxLength = model.spec().maxLength();
-        int maxTokens = Math.min(params.maxTokens(), maxLength - 1);
+        int[] rowMax = new int[rows];
+        int maxTokens = 0;
+        for (int r = 0; r < rows; r++) {
+            rowMax[r] = Math.min(batch.get(r).params().maxTokens(), maxLength - 1);
+            maxTokens = Math.max(maxTokens, rowMax[r]);
+        }
         int keep = maxLength - maxTokens;
 
         List<int[]> contexts = new ArrayList<>();
-        for (String prompt : prompts) {
-            int[] ids = PromptCompletion.withBos(tokenizer, prompt);
-            contexts.add(ids.length > keep ? Arrays.copyOfRange(ids, ids.length - keep, ids.length) : ids);
+        for (Row row : batch) {
+            int[] ids = PromptCompletion.withBos(tokenizer, row.prompt());
+            // what its own max_tokens leaves room for, and at most what the batch's longest completion
+            // does; the same as alone when the batch's rows share max_tokens (the service's batches do)
+            int own = maxLength - Math.min(row.params().maxTokens(), maxLength - 1);
+            int room = Math.min(own, keep);
+            contexts.add(ids.length > room ? Arrays.copyOfRange(ids, ids.length - room, ids.length) : ids);
         }
         int promptTime = contexts.stream().mapToInt(c -> c.length).max().orElseThrow();
         long[] promptTokens = new long[rows * promptTime];
@@ -52,10 +78,11 @@ public final class TextGenerator {
 
         Random[] randoms = new Random[rows];
         List<List<Integer>> generated = new ArrayList<>();
-        boolean[] finished = new boolean[rows];
+        boolean[] finished = new boolean[rows]; // ended with EOS
+        boolean[] stopped = new boolean[rows]; // reached its own max_tokens, the batch goes on
         for (int i = 0; i < rows; i++) {
             // one stream per row, so a row's sample does not depend on the rest of the batch
-            randoms[i] = new Random(params.seed() * 1_000_003L + i);
+            randoms[i] = new Random(batch.get(i).params().seed() * 1_000_003L + batch.get(i).stream());
             generated.add(new ArrayList<>());
         }
 
@@ -74,15 +101,17 @@ public final class TextGenerator {
                 long[] positions = new long[rows];
                 boolean allDone = true;
                 for (int r = 0; r < rows; r++) {
-                    if (finished[r]) {
+                    if (finished[r] || stopped[r]) {
                         next[r] = tokenizer.padId();
                     } else {
-                        int token = TokenSampler.sample(logits[r], params.temperature(), params.topP(), randoms[r]);
+                        SamplingParams p = batch.get(r).params();
+                        int token = TokenSampler.sample(logits[r], p.temperature(), p.topP(), randoms[r]);
                         generated.get(r).add(token);
                         next[r] = token;
                         finished[r] = token == tokenizer.eosId();
+                        stopped[r] = !finished[r] && generated.get(r).size() >= rowMax[r];
                     }
-                    allDone &= finished[r];
+                    allDone &= finished[r] || stopped[r];
                     positions[r] = contexts.get(r).length + s;
                 }
                 if (allDone || s == maxTokens - 1) {

@@ -33,6 +33,28 @@ class TextGeneratorTest {
     }
 
     @Test
+    void rowsOfDifferentRequestsShareABatchAndSampleWhatTheyWouldAlone() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            TransformerLm lm = TransformerLm.create(new TransformerSpec(TOKENIZER.vocabSize(), 24, 16, 2, 1, 32), manager);
+            TextGenerator generator = new TextGenerator(lm, TOKENIZER);
+            SamplingParams hot = new SamplingParams(6, 1.3, 0.9, 11);
+            SamplingParams greedy = new SamplingParams(6, 0, 1, 3);
+            SamplingParams shortOne = new SamplingParams(2, 1.0, 1, 5);
+            List<Generation> first = generator.generate(manager, List.of("hello", "again"), hot);
+            List<Generation> second = generator.generate(manager, List.of("a much longer prompt"), greedy);
+            List<Generation> third = generator.generate(manager, List.of("x"), shortOne);
+            List<Generation> together = generator.generate(manager, List.of(
+                    new TextGenerator.Row("a much longer prompt", greedy, 0), new TextGenerator.Row("hello", hot, 0),
+                    new TextGenerator.Row("x", shortOne, 0), new TextGenerator.Row("again", hot, 1)));
+            assertThat(together.get(0).tokens()).isEqualTo(second.get(0).tokens());
+            assertThat(together.get(1).tokens()).isEqualTo(first.get(0).tokens());
+            assertThat(together.get(3).tokens()).isEqualTo(first.get(1).tokens());
+            assertThat(together.get(2).tokens()).as("a row stops at its own max_tokens").isEqualTo(third.get(0).tokens())
+                    .hasSizeLessThanOrEqualTo(2);
+        }
+    }
+
+    @Test
     void cachedGreedyDecodingEqualsRecomputingTheWholeSequence() {
         try (NDManager manager = NDManager.newBaseManager()) {
             TransformerLm lm = TransformerLm.create(new TransformerSpec(TOKENIZER.vocabSize(), 24, 16, 2, 2, 32), manager);
