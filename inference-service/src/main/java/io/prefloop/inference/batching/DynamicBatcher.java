@@ -15,10 +15,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Groups concurrent jobs with equal keys into one run. A worker takes the oldest job, then for up
- * to {@code maxDelay} gathers later jobs with the same key until the batch holds {@code maxBatch}
- * rows; jobs with other keys keep their place in the queue. It waits only while there is company to
- * expect: when the previous run held a single job, it takes what is queued and starts at once, so a
- * lone client pays no delay. A job is never split, so one larger
+ * to {@code maxDelay} gathers later jobs with the same key until the batch holds as many rows as
+ * the previous run did (at most {@code maxBatch}; whatever is queued beyond that joins too, up to
+ * {@code maxBatch}); jobs with other keys keep their place in the queue. It waits only while there
+ * is company to expect: when the previous run held a single job, it takes what is queued and starts
+ * at once, so a lone client pays no delay, and four clients do not wait for a batch of sixteen. A job is never split, so one larger
  * than {@code maxBatch} runs alone. The queue holds at most {@code queueCapacity} jobs; beyond it
  * {@link #submit} throws {@link QueueFullException} instead of letting latency grow without bound.
  */
@@ -47,6 +48,7 @@ public final class DynamicBatcher<K, J extends BatchJob> implements AutoCloseabl
     private volatile boolean closed;
     private volatile double secondsPerBatch = 1;
     private volatile boolean lastHadCompany;
+    private volatile int lastRows;
 
     public DynamicBatcher(String name, Runner<K, J> runner, int maxBatch, Duration maxDelay, int capacity, int workers) {
         if (maxBatch < 1 || capacity < 1 || workers < 1 || maxDelay.isNegative()) {
@@ -104,15 +106,19 @@ public final class DynamicBatcher<K, J extends BatchJob> implements AutoCloseabl
                     batch = new ArrayList<>(List.of(first.job()));
                     int size = first.job().size();
                     long deadline = System.nanoTime() + (lastHadCompany ? maxDelayNanos : 0);
+                    // closed-loop clients come back together: wait for as many rows as the last run
+                    // had, not for a full batch that this load never fills (that wait is pure delay)
+                    int enough = Math.min(maxBatch, Math.max(1, lastRows));
                     while (true) {
                         size = gather(key, batch, size);
                         long left = deadline - System.nanoTime();
-                        if (size >= maxBatch || left <= 0 || closed) {
+                        if (size >= enough || left <= 0 || closed) {
                             break;
                         }
                         notEmpty.awaitNanos(left);
                     }
                     lastHadCompany = batch.size() > 1;
+                    lastRows = size;
                     if (!queue.isEmpty()) {
                         notEmpty.signal(); // another worker may take jobs of other keys meanwhile
                     }
