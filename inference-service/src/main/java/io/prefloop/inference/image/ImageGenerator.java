@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.prefloop.common.web.ApiException;
 import io.prefloop.inference.InferenceProperties;
-import io.prefloop.inference.batching.BatchJob;
+import io.prefloop.inference.batching.AwaitedJob;
 import io.prefloop.inference.batching.DynamicBatcher;
 import io.prefloop.inference.serving.Lease;
 import io.prefloop.inference.serving.LoadedModel;
@@ -16,8 +16,6 @@ import io.prefloop.model.diffusion.SamplerSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
@@ -36,10 +34,9 @@ public class ImageGenerator implements DisposableBean {
     /** Images (3, size, size) in [−1, 1], in request order, and the checkpoint that made them. */
     public record Result(CheckpointId checkpoint, List<float[]> images, int size) {}
 
-    static final class Job implements BatchJob {
+    static final class Job extends AwaitedJob<Result> {
         final List<String> prompts;
         final long[] seeds;
-        final CompletableFuture<Result> result = new CompletableFuture<>();
 
         Job(List<String> prompts, long[] seeds) {
             this.prompts = prompts;
@@ -49,11 +46,6 @@ public class ImageGenerator implements DisposableBean {
         @Override
         public int size() {
             return prompts.size();
-        }
-
-        @Override
-        public void fail(Throwable cause) {
-            result.completeExceptionally(cause);
         }
     }
 
@@ -71,17 +63,7 @@ public class ImageGenerator implements DisposableBean {
     public Result generate(Key key, List<String> prompts, long[] seeds) {
         Job job = new Job(prompts, seeds);
         batcher.submit(key, job);
-        try {
-            return job.result.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        return job.await();
     }
 
     public DynamicBatcher<Key, Job> batcher() {
@@ -115,7 +97,7 @@ public class ImageGenerator implements DisposableBean {
                 for (int i = 0; i < job.size(); i++, row++) {
                     images.add(Arrays.copyOfRange(flat, row * per, (row + 1) * per));
                 }
-                job.result.complete(new Result(lease.model().id(), images, size));
+                job.complete(new Result(lease.model().id(), images, size));
             }
         }
     }

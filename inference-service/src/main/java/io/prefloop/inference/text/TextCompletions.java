@@ -3,7 +3,7 @@ package io.prefloop.inference.text;
 import ai.djl.ndarray.NDManager;
 import io.prefloop.common.web.ApiException;
 import io.prefloop.inference.InferenceProperties;
-import io.prefloop.inference.batching.BatchJob;
+import io.prefloop.inference.batching.AwaitedJob;
 import io.prefloop.inference.batching.DynamicBatcher;
 import io.prefloop.inference.serving.Lease;
 import io.prefloop.inference.serving.Networks;
@@ -15,8 +15,6 @@ import io.prefloop.model.text.SamplingParams;
 import io.prefloop.model.text.TextGenerator;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
@@ -34,10 +32,9 @@ public class TextCompletions implements DisposableBean {
     /** What must be equal for requests to share a run. */
     record Key(String model, int maxTokens) {}
 
-    static final class Job implements BatchJob {
+    static final class Job extends AwaitedJob<Result> {
         final List<String> prompts;
         final SamplingParams params;
-        final CompletableFuture<Result> result = new CompletableFuture<>();
 
         Job(List<String> prompts, SamplingParams params) {
             this.prompts = prompts;
@@ -47,11 +44,6 @@ public class TextCompletions implements DisposableBean {
         @Override
         public int size() {
             return prompts.size();
-        }
-
-        @Override
-        public void fail(Throwable cause) {
-            result.completeExceptionally(cause);
         }
     }
 
@@ -72,17 +64,7 @@ public class TextCompletions implements DisposableBean {
     public Result complete(String model, List<String> prompts, SamplingParams params) {
         Job job = new Job(prompts, params);
         batcher.submit(new Key(model, params.maxTokens()), job);
-        try {
-            return job.result.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        return job.await();
     }
 
     public DynamicBatcher<Key, Job> batcher() {
@@ -107,7 +89,7 @@ public class TextCompletions implements DisposableBean {
             }
             int row = 0;
             for (Job job : jobs) {
-                job.result.complete(new Result(lease.model().id(), List.copyOf(out.subList(row, row + job.size()))));
+                job.complete(new Result(lease.model().id(), List.copyOf(out.subList(row, row + job.size()))));
                 row += job.size();
             }
         }
