@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.tracker.Tracker;
 import io.prefloop.experiments.Arguments;
+import io.prefloop.experiments.StepTimes;
 import io.prefloop.model.checkpoint.CheckpointId;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.nn.OptimizerStep;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The Java side of the replies model's DPO-step comparison with PyTorch eager
@@ -82,12 +82,7 @@ public final class DpoStepTiming {
                 }
                 JniUtils.stopProfile(profile);
             }
-            double[] timed = Arrays.copyOfRange(ms, warmup, ms.length);
-            Arrays.sort(timed);
-            int k = timed.length;
-            double median = k % 2 == 1 ? timed[k / 2] : (timed[k / 2 - 1] + timed[k / 2]) / 2;
-            System.out.printf(Locale.ROOT, "RESULT java replies_dpo_step pairs=%d median_ms=%.1f mean_ms=%.1f min_ms=%.1f max_ms=%.1f n=%d%n",
-                    n, median, Arrays.stream(timed).average().orElse(Double.NaN), timed[0], timed[k - 1], k);
+            StepTimes.report("java replies_dpo_step pairs=" + n, Arrays.copyOfRange(ms, warmup, ms.length));
         }
     }
 }

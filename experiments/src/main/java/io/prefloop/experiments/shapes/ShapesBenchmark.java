@@ -11,6 +11,7 @@ import io.prefloop.model.diffusion.DiffusionDpoTrainer;
 import io.prefloop.model.diffusion.Sampler;
 import io.prefloop.model.diffusion.SamplerSettings;
 import io.prefloop.model.diffusion.UNet;
+import io.prefloop.model.nn.NativeMemory;
 import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.shapes.ShapesModel;
 import java.io.IOException;
@@ -112,13 +113,8 @@ public final class ShapesBenchmark {
         }
     }
 
-    static long rssMb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-            }
-        }
-        return -1;
+    static long rssMb() {
+        return NativeMemory.now().residentBytes() >> 20;
     }
 
     static String loadAverage() throws IOException {

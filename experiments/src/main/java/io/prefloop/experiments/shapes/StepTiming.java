@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.tracker.Tracker;
 import io.prefloop.experiments.Arguments;
+import io.prefloop.experiments.StepTimes;
 import io.prefloop.model.checkpoint.CheckpointId;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.diffusion.DiffusionDpoLoss;
@@ -20,12 +21,10 @@ import io.prefloop.model.nn.conv.Convolutions;
 import io.prefloop.model.shapes.Prompt;
 import io.prefloop.model.shapes.ShapesConvolutions;
 import io.prefloop.model.shapes.ShapesModel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -61,7 +60,7 @@ public final class StepTiming {
         Convolutions.verify(ShapesConvolutions.calls(2), Device.cpu());
         System.out.printf("java %s, torch threads %s, convolutions %s, load average %s%n",
                 System.getProperty("java.version"), System.getProperty("ai.djl.pytorch.num_threads", "default"),
-                Convolutions.path().description(), loadAverage());
+                Convolutions.path().description(), ShapesBenchmark.loadAverage());
         DirectoryCheckpointStore store = new DirectoryCheckpointStore(storeDir);
         List<String> prompts = Prompt.pretrained().stream().map(Prompt::text).toList();
         try (NDManager m = NDManager.newBaseManager()) {
@@ -88,7 +87,7 @@ public final class StepTiming {
                         ms[i] = (System.nanoTime() - t0) / 1e6;
                     }
                 }
-                report("java dpo_step pairs=" + batch + " sft=500", Arrays.copyOfRange(ms, warmup, ms.length));
+                StepTimes.report("java dpo_step pairs=" + batch + " sft=500", Arrays.copyOfRange(ms, warmup, ms.length));
                 if (!profile.isBlank()) {
                     // PyTorch's own profiler over 5 more steps: every op's time, as a Chrome trace
                     JniUtils.startProfile(false, true, false);
@@ -116,9 +115,9 @@ public final class StepTiming {
                     perStep[rep] = (System.nanoTime() - t0) / 1e6 / 25;
                 }
             }
-            report("java sampler_25step_per_step batch=" + sampleBatch, Arrays.copyOfRange(perStep, 1, sampleReps));
+            StepTimes.report("java sampler_25step_per_step batch=" + sampleBatch, Arrays.copyOfRange(perStep, 1, sampleReps));
         }
-        System.out.printf("load average at end %s%n", loadAverage());
+        System.out.printf("load average at end %s%n", ShapesBenchmark.loadAverage());
     }
 
     private static List<String> cycle(List<String> prompts, int n) {
@@ -127,19 +126,5 @@ public final class StepTiming {
             out.add(prompts.get(i % prompts.size()));
         }
         return out;
-    }
-
-    private static void report(String what, double[] ms) {
-        double[] s = ms.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        double median = n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-        double mean = Arrays.stream(s).average().orElse(Double.NaN);
-        System.out.printf(Locale.ROOT, "RESULT %s median_ms=%.1f mean_ms=%.1f min_ms=%.1f max_ms=%.1f n=%d%n", what,
-                median, mean, s[0], s[n - 1], n);
-    }
-
-    private static String loadAverage() throws java.io.IOException {
-        return Files.readString(Path.of("/proc/loadavg")).trim();
     }
 }

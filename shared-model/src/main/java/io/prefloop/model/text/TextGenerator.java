@@ -57,11 +57,9 @@ public final class TextGenerator {
         List<int[]> contexts = new ArrayList<>();
         for (Row row : batch) {
             int[] ids = PromptCompletion.withBos(tokenizer, row.prompt());
-            // what its own max_tokens leaves room for, and at most what the batch's longest completion
-            // does; the same as alone when the batch's rows share max_tokens (the service's batches do)
-            int own = maxLength - Math.min(row.params().maxTokens(), maxLength - 1);
-            int room = Math.min(own, keep);
-            contexts.add(ids.length > room ? Arrays.copyOfRange(ids, ids.length - room, ids.length) : ids);
+            // every row keeps what the batch's longest completion leaves room for: what it would keep
+            // alone when the batch's rows share max_tokens (the service's batches do)
+            contexts.add(ids.length > keep ? Arrays.copyOfRange(ids, ids.length - keep, ids.length) : ids);
         }
         int promptTime = contexts.stream().mapToInt(c -> c.length).max().orElseThrow();
         long[] promptTokens = new long[rows * promptTime];
