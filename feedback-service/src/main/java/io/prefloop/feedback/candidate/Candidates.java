@@ -45,6 +45,15 @@ public class Candidates {
     }
 
     CandidateView create(UUID projectId, CandidateController.NewCandidate request) {
+        return create(projectId, request, false, null);
+    }
+
+    /**
+     * @param demonstration whether it is an example of what the model should produce (supervised
+     *     fine-tuning data; left out of bulk pairing)
+     * @param author who wrote it, for demonstrations (a caller's id)
+     */
+    CandidateView create(UUID projectId, CandidateController.NewCandidate request, boolean demonstration, String author) {
         Project project = projects.require(projectId);
         if (request.prompt().length() > properties.maxPromptLength()) {
             throw ApiException.invalid("prompt", "is longer than " + properties.maxPromptLength() + " characters");
@@ -78,14 +87,15 @@ public class Candidates {
         UUID id = UUID.randomUUID();
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         jdbc.sql("""
-                insert into candidates (id, project_id, prompt, text, image_sha256, model, checkpoint, seed, params, created_at)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)""")
+                insert into candidates (id, project_id, prompt, text, image_sha256, model, checkpoint, seed, params,
+                                        demonstration, author, created_at)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)""")
                 .params(id, projectId, request.prompt(), request.text(), sha256, request.model(), request.checkpoint(),
-                        request.seed(), params, Timestamp.from(now))
+                        request.seed(), params, demonstration, author, Timestamp.from(now))
                 .update();
         return new CandidateView(id, projectId, request.prompt(), request.text(), sha256,
                 sha256 == null ? null : properties.imageUrl(sha256), request.model(), request.checkpoint(),
-                request.seed(), json.readValue(params, MAP), now);
+                request.seed(), json.readValue(params, MAP), demonstration, author, now);
     }
 
     public CandidateView require(UUID id) {
@@ -94,16 +104,21 @@ public class Candidates {
     }
 
     Page<CandidateView> list(UUID projectId, String after, int limit) {
+        return list(projectId, after, limit, false);
+    }
+
+    /** @param demonstrationsOnly only the project's demonstrations */
+    Page<CandidateView> list(UUID projectId, String after, int limit, boolean demonstrationsOnly) {
         projects.require(projectId);
+        String which = demonstrationsOnly ? " and demonstration" : "";
         List<CandidateView> rows;
         if (after == null) {
-            rows = jdbc.sql("select * from candidates where project_id = ? order by created_at, id limit ?")
+            rows = jdbc.sql("select * from candidates where project_id = ?" + which + " order by created_at, id limit ?")
                     .params(projectId, limit + 1).query(mapper()).list();
         } else {
             CandidateView last = require(Page.uuidCursor(after));
-            rows = jdbc.sql("""
-                    select * from candidates where project_id = ? and (created_at, id) > (?, ?)
-                    order by created_at, id limit ?""")
+            rows = jdbc.sql("select * from candidates where project_id = ? and (created_at, id) > (?, ?)" + which
+                    + " order by created_at, id limit ?")
                     .params(projectId, Timestamp.from(last.createdAt()), last.id(), limit + 1).query(mapper()).list();
         }
         return Page.of(rows, limit, c -> c.id().toString());
@@ -116,7 +131,8 @@ public class Candidates {
             return new CandidateView(rs.getObject("id", UUID.class), rs.getObject("project_id", UUID.class),
                     rs.getString("prompt"), rs.getString("text"), sha, sha == null ? null : properties.imageUrl(sha),
                     rs.getString("model"), rs.getString("checkpoint"), rs.wasNull() ? null : seed,
-                    json.readValue(rs.getString("params"), MAP), rs.getTimestamp("created_at").toInstant());
+                    json.readValue(rs.getString("params"), MAP), rs.getBoolean("demonstration"), rs.getString("author"),
+                    rs.getTimestamp("created_at").toInstant());
         };
     }
 

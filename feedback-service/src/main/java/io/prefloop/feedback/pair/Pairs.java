@@ -69,7 +69,7 @@ public class Pairs {
         record Unpaired(UUID id, String prompt) {}
         List<Unpaired> unpaired = jdbc.sql("""
                 select c.id, c.prompt from candidates c
-                where c.project_id = :project
+                where c.project_id = :project and not c.demonstration
                   and (cast(:prompts as text[]) is null or c.prompt = any(cast(:prompts as text[])))
                   and not exists (select 1 from pairs p where p.project_id = c.project_id
                                   and (p.candidate_a = c.id or p.candidate_b = c.id))

@@ -70,6 +70,29 @@ public class FeedbackClient {
         }
     }
 
+    /** A demonstration: what the model should answer to a prompt (text, or an image by its SHA-256). */
+    public record Demonstration(UUID id, String prompt, String text, String imageSha256, java.time.Instant createdAt) {}
+
+    /** A page of a project's demonstrations, oldest first; {@code after} is the last id of the page before. */
+    public record DemonstrationPage(List<Demonstration> demonstrations, boolean hasMore) {}
+
+    /** Demonstrations after the one with id {@code after} (null: from the first), at most {@code limit} (1–1000). */
+    public DemonstrationPage demonstrations(UUID project, UUID after, int limit) {
+        HttpRequest request = http.request("/v1/projects/" + project + "/demonstrations?limit=" + limit
+                + (after != null ? "&after=" + after : "")).GET().build();
+        HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString(), "demonstrations");
+        if (response.statusCode() != 200) {
+            throw new FeedbackUnavailableException("The feedback-service answered " + response.statusCode()
+                    + " for the demonstrations of project " + project + ": " + response.body(), null);
+        }
+        JsonNode page = json.readTree(response.body());
+        List<Demonstration> demonstrations = new ArrayList<>();
+        for (JsonNode item : page.get("data")) {
+            demonstrations.add(json.treeToValue(item, Demonstration.class));
+        }
+        return new DemonstrationPage(demonstrations, page.get("has_more").asBoolean());
+    }
+
     /** Comparisons after {@code position}, at most {@code limit} (1–1000). */
     public Page comparisons(UUID project, long position, int limit) {
         HttpRequest request = http.request("/v1/projects/" + project + "/comparisons?limit=" + limit

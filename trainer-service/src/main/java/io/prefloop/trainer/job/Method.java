@@ -9,6 +9,7 @@ import io.prefloop.trainer.job.settings.MethodSettings;
 import io.prefloop.trainer.job.settings.PretrainSettings;
 import io.prefloop.trainer.job.settings.RewardModelSettings;
 import io.prefloop.trainer.job.settings.SettingsSchema;
+import io.prefloop.trainer.job.settings.SftSettings;
 import java.util.Locale;
 import java.util.Map;
 
@@ -19,7 +20,8 @@ public enum Method {
     DPO(true, DpoSettings.SCHEMA),
     DIFFUSION_DPO(true, DiffusionDpoSettings.SCHEMA),
     DCO(false, DcoSettings.SCHEMA),
-    D3PO(true, D3poSettings.SCHEMA);
+    D3PO(true, D3poSettings.SCHEMA),
+    SFT(true, SftSettings.SCHEMA);
 
     private final boolean needsProject;
     private final SettingsSchema<? extends MethodSettings> settings;
