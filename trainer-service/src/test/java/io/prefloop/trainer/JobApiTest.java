@@ -3,11 +3,15 @@ package io.prefloop.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prefloop.common.test.ApiClient;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 
@@ -19,8 +23,17 @@ class JobApiTest extends TrainerIntegrationTest {
     static final String ADMIN = "trainer-admin";
     private static final String PROJECT = "7a1c2f43-56a2-4c9e-9a77-0d5b8a1f0c11";
 
+    /** A store with the committed replies base, registered on start; the first test promotes it. */
+    @DynamicPropertySource
+    static void store(DynamicPropertyRegistry registry) throws IOException {
+        Path store = TrainerTestSupport.tempDir("prefloop-job-api-");
+        TrainerTestSupport.copyCommitted("replies-base", "v0001", store, "replies-base");
+        registry.add("prefloop.checkpoints.root", store::toString);
+    }
+
     @Test
     void aJobIsQueuedWithItsHyperparametersResolvedAndCanBeCancelled() {
+        assertThat(api.post("/v1/models/replies-base/promote", ADMIN, "{\"version\":\"v0001\"}").status()).isEqualTo(200);
         ApiClient.Response created = api.post("/v1/jobs", ADMIN, """
                 {"method":"dpo","model":"replies-base","project":"%s","hyperparameters":{"beta":0.25},"seed":7}"""
                 .formatted(PROJECT));
@@ -116,6 +129,8 @@ class JobApiTest extends TrainerIntegrationTest {
                 Arguments.of("dco reference with both a candidate and an upload", "{\"method\":\"dco\",\"model\":\"m\","
                         + "\"references\":[{\"candidate\":\"" + PROJECT + "\",\"prompt\":\"x\",\"image_base64\":\"iVBORw0KGgo=\"}]}",
                         "either candidate or image_base64"),
+                Arguments.of("a model without a current checkpoint to fine-tune", "{\"method\":\"sft\",\"model\":\"nothing-here\","
+                        + project + "}", "no current checkpoint"),
                 Arguments.of("references for a method that takes none", "{\"method\":\"dpo\",\"model\":\"m\"," + project
                         + ",\"references\":[{\"candidate\":\"" + PROJECT + "\"}]}", "only dco"));
     }

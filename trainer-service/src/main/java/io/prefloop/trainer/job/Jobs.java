@@ -2,6 +2,7 @@ package io.prefloop.trainer.job;
 
 import io.prefloop.common.auth.Caller;
 import io.prefloop.common.web.ApiException;
+import io.prefloop.trainer.registry.Registry;
 import io.prefloop.common.web.Page;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,10 +26,12 @@ public class Jobs {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
+    private final Registry registry;
 
-    Jobs(JdbcClient jdbc, JsonMapper json) {
+    Jobs(JdbcClient jdbc, JsonMapper json, Registry registry) {
         this.jdbc = jdbc;
         this.json = json;
+        this.registry = registry;
     }
 
     @Transactional
@@ -40,6 +43,10 @@ public class Jobs {
         }
         Map<String, Object> hyperparameters = method.resolve(request.hyperparameters());
         List<ReferenceImage> references = ReferenceImages.check(method, request.references());
+        if (method.startsFromCurrentCheckpoint() && !registry.hasCurrent(request.model())) {
+            throw ApiException.invalid("model", "'" + request.model() + "' has no current checkpoint for " + method.json()
+                    + " to start from: register one and promote it (POST /v1/models/" + request.model() + "/promote)");
+        }
         long seed = request.seed() == null ? ThreadLocalRandom.current().nextLong(1L << 48) : request.seed();
         UUID id = insert(method, request.model(), request.project(), hyperparameters, seed, request.suffix(),
                 caller.id(), null, null, null);

@@ -50,6 +50,11 @@ public enum Method {
         return needsProject;
     }
 
+    /** Whether a job fine-tunes its model's current checkpoint (pretraining starts from scratch; a reward model may). */
+    public boolean startsFromCurrentCheckpoint() {
+        return this != PRETRAIN && this != REWARD_MODEL;
+    }
+
     @JsonValue
     public String json() {
         return name().toLowerCase(Locale.ROOT);

@@ -120,6 +120,12 @@ public class Registry {
                 .optional().orElseThrow(() -> ApiException.notFound("Checkpoint", model + "/" + version));
     }
 
+    /** Whether the model is registered and one of its checkpoints is current. */
+    public boolean hasCurrent(String model) {
+        return jdbc.sql("select count(*) from models where name = ? and current_version is not null").param(model)
+                .query(Long.class).single() > 0;
+    }
+
     public CheckpointView current(String model) {
         requireModel(model);
         return jdbc.sql(SELECT + " where c.model = ? and c.version = m.current_version").param(model)
