@@ -99,12 +99,18 @@ public final class ClosedLoop {
         }
         List<String> prompts = world.prompts();
         int pairsPerRound = prompts.size() * options.pairsPerPrompt();
-        String policy = trainer.post("/v1/policies", admin, Map.of("project", project, "model", model,
-                "method", world.method(), "every_n", pairsPerRound, "hyperparameters", world.hyperparameters(options),
-                "gate", Map.of("metric", world.gateMetric(), "min", options.gateMin(),
-                        "max_regression", options.maxRegression()))).get("id").asString();
-        out.printf(Locale.ROOT, "project %s, policy %s: %s every %d comparisons from %s/%s%n", project, policy,
-                world.method(), pairsPerRound, model, baseVersion);
+        RewardModelRound rl = options.usesRewardModel() ? new RewardModelRound(trainer, options, world, progress) : null;
+        if (rl == null) {
+            String policy = trainer.post("/v1/policies", admin, Map.of("project", project, "model", model,
+                    "method", world.method(), "every_n", pairsPerRound, "hyperparameters", world.hyperparameters(options),
+                    "gate", Map.of("metric", world.gateMetric(), "min", options.gateMin(),
+                            "max_regression", options.maxRegression()))).get("id").asString();
+            out.printf(Locale.ROOT, "project %s, policy %s: %s every %d comparisons from %s/%s%n", project, policy,
+                    world.method(), pairsPerRound, model, baseVersion);
+        } else {
+            out.printf(Locale.ROOT, "project %s: each round %d comparisons, a reward model (%s) on all of them, then %s"
+                    + " from the served %s%n", project, pairsPerRound, rl.rewardModelName(), options.method(), model);
+        }
 
         SimulatedLabelers judges = new SimulatedLabelers(feedback, labelers, world, options);
         List<LoopReport.Round> rounds = new ArrayList<>();
@@ -122,13 +128,22 @@ public final class ClosedLoop {
             propose(project, prompts, round);
             int[] done = {0};
             judgments += judges.judgeAll(project, () -> progress.show("judging", ++done[0], pairsPerRound));
-            JsonNode job = awaitJob(seenJobs);
-            String jobId = job.get("id").asString();
-            JsonNode finished = awaitTraining(jobId);
+            JsonNode finished;
+            String verdict;
+            boolean promoted;
+            if (rl == null) {
+                finished = awaitTraining(awaitJob(seenJobs).get("id").asString());
+                verdict = verdict(finished);
+                promoted = promotion(finished) != null && promotion(finished).get("promoted").asBoolean();
+            } else {
+                RewardModelRound.Outcome outcome = rl.run(project, round);
+                finished = outcome.job();
+                verdict = outcome.verdict() + rewardAndKl(outcome.rlMetrics());
+                promoted = outcome.promoted();
+            }
+            String jobId = finished.get("id").asString();
             TrainingCurve training = TrainingCurve.of(jobId, beta(finished),
                     TrainingCurve.events(trainer, options.adminKey(), jobId));
-            String verdict = verdict(finished);
-            boolean promoted = promotion(finished) != null && promotion(finished).get("promoted").asBoolean();
             String served = model + "/" + currentVersion().orElse(baseVersion);
             awaitServed(served);
             Evaluation result = evaluate();
@@ -219,6 +234,18 @@ public final class ClosedLoop {
         }, Duration.ofMinutes(60));
         progress.clear();
         return state[0];
+    }
+
+    /** The held-out reward and KL of a reward-model method's checkpoint, for the round's line ("" when none). */
+    private static String rewardAndKl(Map<String, Double> metrics) {
+        StringBuilder sb = new StringBuilder();
+        metrics.forEach((k, v) -> {
+            if (k.startsWith("heldout_")) {
+                sb.append(sb.length() == 0 ? " (" : ", ").append(k).append(' ')
+                        .append(String.format(Locale.ROOT, "%.3f", v));
+            }
+        });
+        return sb.length() == 0 ? "" : sb.append(')').toString();
     }
 
     /** What the gate decided about the job's checkpoint: its {@code promotion}, null when none decided. */

@@ -21,11 +21,19 @@ import java.util.Set;
  * @param maxRegression and quality_regression at most this
  * @param sftWeight shapes: Diffusion-DPO's denoising term on the preferred images (0 = plain)
  * @param rpoAlpha replies: the chosen replies' NLL term of DPO (TRL's rpo_alpha; 0 = plain)
+ * @param method the trainer's method: the world's preference method (diffusion_dpo, dpo), or one that
+ *     learns from a reward model trained on the comparisons each round (shapes: ddpo, dpok; replies:
+ *     ppo, rloo)
  */
 record LoopOptions(String world, int rounds, int labelers, double noise, int groups, int groupSize, int steps, int batch,
         double learningRate, double beta, double cfgScale, int samplerSteps, int evalSamples, Path report,
         String feedbackUrl, String trainerUrl, String inferenceUrl, String adminKey, String serviceKey, boolean keep,
-        long seed, double gateMin, double maxRegression, double sftWeight, double rpoAlpha) {
+        long seed, double gateMin, double maxRegression, double sftWeight, double rpoAlpha, String method) {
+
+    /** The methods each world's loop can run; the first is its default. */
+    static final Map<String, java.util.List<String>> METHODS = Map.of(
+            "shapes", java.util.List.of("diffusion_dpo", "ddpo", "dpok"),
+            "replies", java.util.List.of("dpo", "ppo", "rloo"));
 
     private static final Map<String, Map<String, String>> DEFAULTS = Map.of(
             // two rounds at 1e-4: every round of 5 seeds promoted, final gain worst +16.3; a third round at
@@ -44,7 +52,7 @@ record LoopOptions(String world, int rounds, int labelers, double noise, int gro
     private static final Set<String> NAMES = Set.of("world", "rounds", "labelers", "noise", "pairs-per-prompt",
             "groups", "group-size", "steps",
             "batch", "lr", "beta", "cfg", "sampler-steps", "eval-samples", "eval-images", "report", "feedback",
-            "trainer", "inference", "keep", "seed", "gate-min", "max-regression", "sft", "rpo-alpha");
+            "trainer", "inference", "keep", "seed", "gate-min", "max-regression", "sft", "rpo-alpha", "method");
 
     static LoopOptions parse(String[] args) {
         Map<String, String> a = new HashMap<>();
@@ -97,7 +105,8 @@ record LoopOptions(String world, int rounds, int labelers, double noise, int gro
                     Double.parseDouble(a.getOrDefault("gate-min", "0")),
                     Double.parseDouble(a.get("max-regression")),
                     Double.parseDouble(a.get("sft")),
-                    Double.parseDouble(a.get("rpo-alpha")));
+                    Double.parseDouble(a.get("rpo-alpha")),
+                    a.getOrDefault("method", METHODS.get(world).get(0)));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("not a number: " + e.getMessage());
         }
@@ -106,6 +115,10 @@ record LoopOptions(String world, int rounds, int labelers, double noise, int gro
                 || o.noise() < 0 || o.noise() >= 0.5) {
             throw new IllegalArgumentException("rounds, labelers, steps and batch must be positive, groups (and"
                     + " pairs-per-prompt) in 1..64, group-size in 2..16, eval-samples in 1..16, noise in [0, 0.5)");
+        }
+        if (!METHODS.get(world).contains(o.method())) {
+            throw new IllegalArgumentException("--method " + o.method() + ": the " + world + " loop runs "
+                    + String.join(", ", METHODS.get(world)));
         }
         for (double d : new double[] {o.learningRate(), o.beta(), o.cfgScale(), o.gateMin(), o.maxRegression(),
                 o.sftWeight(), o.rpoAlpha()}) {
@@ -126,7 +139,20 @@ record LoopOptions(String world, int rounds, int labelers, double noise, int gro
     LoopOptions withKeys(String admin, String service) {
         return new LoopOptions(world, rounds, labelers, noise, groups, groupSize, steps, batch, learningRate, beta, cfgScale,
                 samplerSteps, evalSamples, report, feedbackUrl, trainerUrl, inferenceUrl, admin, service, keep, seed,
-                gateMin, maxRegression, sftWeight, rpoAlpha);
+                gateMin, maxRegression, sftWeight, rpoAlpha, method);
+    }
+
+    /** Whether the method learns from a reward model (trained by the loop each round) rather than from the comparisons. */
+    boolean usesRewardModel() {
+        return !METHODS.get(world).get(0).equals(method);
+    }
+
+    /**
+     * The hyperparameters the loop gives a reward-model method's job besides the reward model: none,
+     * so the trainer's defaults (chosen by the seed studies of docs/rl.md) apply.
+     */
+    Map<String, Object> methodHyperparameters() {
+        return Map.of();
     }
 
     private static String env(String name, String fallback) {

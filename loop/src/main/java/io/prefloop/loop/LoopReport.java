@@ -35,12 +35,16 @@ final class LoopReport {
                 </head><body>
                 """);
         html.append("<h1>Prefloop: the closed loop, ").append(options.world()).append(" world</h1>\n");
+        String training = options.usesRewardModel()
+                ? String.format(Locale.ROOT, "each round a reward model trained on every comparison so far, then %s with"
+                        + " the trainer's defaults against it", options.method())
+                : String.format(Locale.ROOT, "%s %d steps × %d pairs (β %s, lr %.0e)", options.method(), options.steps(),
+                        options.batch(), options.beta(), options.learningRate());
         html.append("<p>").append(String.format(Locale.ROOT, "%d rounds, %d simulated labelers with %.0f%% noise, "
-                + "%d comparisons per prompt per round (%d groups of %d candidates), %s %d steps × %d pairs (β %s,"
-                + " lr %.0e); evaluation: %d samples per prompt, the same seeds for every checkpoint.", options.rounds(),
-                options.labelers(), options.noise() * 100, options.pairsPerPrompt(), options.groups(),
-                options.groupSize(), world.method(), options.steps(), options.batch(),
-                options.beta(), options.learningRate(), options.evalSamples())).append("</p>\n");
+                + "%d comparisons per prompt per round (%d groups of %d candidates), %s; evaluation: %d samples per"
+                + " prompt, the same seeds for every checkpoint.", options.rounds(), options.labelers(),
+                options.noise() * 100, options.pairsPerPrompt(), options.groups(), options.groupSize(), training,
+                options.evalSamples())).append("</p>\n");
         html.append("<table><tr><th>round</th><th>judgments</th><th>served checkpoint</th><th>gate</th><th>")
                 .append(world.alignmentName()).append("</th><th>Δ vs base</th><th>win rate vs base (ties ½)</th>"
                 + "<th>decisive</th><th>oracle</th><th>training, last step</th><th>wall s</th></tr>\n");

@@ -45,6 +45,9 @@ interface LoopWorld {
 
     String gateMetric();
 
+    /** The hyperparameter that names the reward model for a method that learns from one (ppo: reward_model). */
+    String rewardSetting(String method);
+
     /** Fields added to each proposal request (sampler settings). */
     Map<String, Object> proposalSettings(LoopOptions options);
 

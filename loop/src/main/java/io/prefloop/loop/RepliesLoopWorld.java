@@ -57,6 +57,11 @@ final class RepliesLoopWorld implements LoopWorld {
     }
 
     @Override
+    public String rewardSetting(String method) {
+        return "reward_model";
+    }
+
+    @Override
     public String gateMetric() {
         return "heldout_rewards/accuracies";
     }

@@ -51,6 +51,11 @@ final class ShapesLoopWorld implements LoopWorld {
     }
 
     @Override
+    public String rewardSetting(String method) {
+        return "reward";
+    }
+
+    @Override
     public String gateMetric() {
         return "heldout_implicit_acc";
     }

@@ -25,6 +25,17 @@ class LoopOptionsTest {
     }
 
     @Test
+    void theMethodIsTheWorldsPreferenceMethodUnlessARewardModelMethodIsAsked() {
+        assertThat(LoopOptions.parse(new String[] {}).method()).isEqualTo("diffusion_dpo");
+        assertThat(LoopOptions.parse(new String[] {}).usesRewardModel()).isFalse();
+        LoopOptions ppo = LoopOptions.parse(new String[] {"--world", "replies", "--method", "ppo"});
+        assertThat(ppo.usesRewardModel()).isTrue();
+        assertThat(LoopOptions.parse(new String[] {"--method", "dpok"}).usesRewardModel()).isTrue();
+        assertThatThrownBy(() -> LoopOptions.parse(new String[] {"--method", "ppo"}))
+                .hasMessageContaining("the shapes loop runs diffusion_dpo, ddpo, dpok");
+    }
+
+    @Test
     void pairsPerPromptAreGroupsOfTwo_largerGroupsPairEveryTwo() {
         LoopOptions pairs = LoopOptions.parse(new String[] {"--pairs-per-prompt", "5"});
         assertThat(pairs.groups()).isEqualTo(5);
