@@ -95,7 +95,9 @@ record TrainingCurve(String job, Ratio ratio, List<Step> steps) {
                 }
                 case NONE -> null;
             };
-            steps.add(new Step(e.getKey(), number(d, "loss"), value, number(d, "grad_norm")));
+            // PPO and RLOO record TRL's loss/policy_avg, not a single loss
+            Double loss = d.has("loss") ? number(d, "loss") : number(d, "loss/policy_avg");
+            steps.add(new Step(e.getKey(), loss, value, number(d, "grad_norm")));
         }
         return new TrainingCurve(job, ratio, List.copyOf(steps));
     }

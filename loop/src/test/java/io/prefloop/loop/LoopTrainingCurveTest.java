@@ -55,6 +55,16 @@ class LoopTrainingCurveTest {
     }
 
     @Test
+    void ppoStepsDrawThePolicyLossWithoutARatio() {
+        TrainingCurve curve = TrainingCurve.of("job", null, events(
+                metrics(1, "\"loss/policy_avg\":-0.02,\"objective/kl\":0.1,\"grad_norm\":0.5")));
+
+        assertThat(curve.ratio()).isEqualTo(TrainingCurve.Ratio.NONE);
+        assertThat(curve.steps().get(0).loss()).isEqualTo(-0.02);
+        assertThat(curve.steps().get(0).gradNorm()).isEqualTo(0.5);
+    }
+
+    @Test
     void aRepeatedStepKeepsItsLastEvent_nonFiniteValuesSurviveAsWritten() {
         // a resumed job reports the steps after its intermediate checkpoint again
         TrainingCurve curve = TrainingCurve.of("job", null, events(
