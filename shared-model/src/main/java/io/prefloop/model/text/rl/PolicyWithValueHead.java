@@ -15,12 +15,15 @@ import io.prefloop.model.text.TransformerLm;
 
 /**
  * The PPO policy: the language model plus a value head, a linear layer from the transformer's final
- * hidden states to one value per position. The value shares the policy's transformer, as TRL's
- * original PPOTrainer did (AutoModelForCausalLMWithValueHead); TRL's current PPOTrainer trains a
- * separate value model started from the reward model instead. Sharing costs one forward pass instead
- * of two per minibatch, which matters on a CPU; vf_coef 0.1 keeps the value loss's gradient from
- * dominating the policy's. One block, so that one optimizer and one snapshot cover the value head's
- * weights and Adam moments with the policy's.
+ * hidden states to one value per position. TRL's current PPOTrainer trains a separate value model
+ * (started from the reward model); its original one (AutoModelForCausalLMWithValueHead) put the head
+ * on the policy's transformer and let the value loss's gradient into it. Here the head reads the
+ * policy's hidden states with the gradient stopped: a linear probe that costs no second transformer
+ * pass and cannot disturb the policy. Measured on the toy task of RlTrainersTest (16 batches): with
+ * the value gradient flowing into the shared transformer the score rose 0.46 → 0.58, with it
+ * stopped 0.50 → 0.70 (as with vf_coef 0); on so small a model the value loss pulls the shared
+ * features away from what the policy needs. One block, so that one optimizer and one snapshot cover
+ * the value head's weights and Adam moments with the policy's.
  */
 public final class PolicyWithValueHead extends AbstractBlock {
 
@@ -42,7 +45,8 @@ public final class PolicyWithValueHead extends AbstractBlock {
     /** Logits (B, T, V) and values (B, T); the value at t is that of the state before token t + 1. */
     public NDList logitsAndValues(ParameterStore store, NDList inputs, boolean training) {
         NDList out = policy.logitsAndHidden(store, inputs, training);
-        NDArray values = valueHead.forward(store, new NDList(out.get(1)), training).head().squeeze(2);
+        // the value loss trains the head only (see the class comment)
+        NDArray values = valueHead.forward(store, new NDList(out.get(1).stopGradient()), training).head().squeeze(2);
         return new NDList(out.get(0), values);
     }
 
