@@ -300,11 +300,11 @@ public final class RepliesRlExperiment {
 
     private static void log(String method, long seed, int step, int steps, Map<String, Double> m) {
         if (step % 10 == 0 || step == 1 || step == steps) {
-            System.out.printf("%s seed %d step %d: scores %.3f kl %.2f beta %.4f clipfrac %.3f approxkl %.4f entropy %.3f%s eos %.0f%n",
+            System.out.printf("%s seed %d step %d: scores %.3f kl %.2f beta %.4f clipfrac %.3f approxkl %.4f entropy %.3f%s eos %.0f ref_nll %.3f%n",
                     method, seed, step, m.get("objective/scores"), m.get("objective/kl"), m.get("objective/kl_coef"),
                     m.get("policy/clipfrac_avg"), m.get("policy/approxkl_avg"), m.get("policy/entropy_avg"),
                     m.containsKey("loss/value_avg") ? String.format(" value loss %.4f", m.get("loss/value_avg")) : "",
-                    m.get("val/num_eos_tokens"));
+                    m.get("val/num_eos_tokens"), m.get("ref_nll"));
         }
     }
 

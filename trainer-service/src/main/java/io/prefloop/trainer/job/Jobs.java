@@ -3,6 +3,8 @@ package io.prefloop.trainer.job;
 import io.prefloop.common.auth.Caller;
 import io.prefloop.common.web.ApiException;
 import io.prefloop.common.web.Page;
+import io.prefloop.trainer.job.settings.UsesRewardModel;
+import io.prefloop.trainer.registry.RewardModelReferences;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -25,10 +27,12 @@ public class Jobs {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
+    private final RewardModelReferences rewardModels;
 
-    Jobs(JdbcClient jdbc, JsonMapper json) {
+    Jobs(JdbcClient jdbc, JsonMapper json, RewardModelReferences rewardModels) {
         this.jdbc = jdbc;
         this.json = json;
+        this.rewardModels = rewardModels;
     }
 
     @Transactional
@@ -39,6 +43,9 @@ public class Jobs {
                     + " learns from a feedback project's comparisons");
         }
         Map<String, Object> hyperparameters = method.resolve(request.hyperparameters());
+        if (method.settings(hyperparameters) instanceof UsesRewardModel uses) {
+            rewardModels.resolve(uses.rewardModel());
+        }
         List<ReferenceImage> references = ReferenceImages.check(method, request.references());
         long seed = request.seed() == null ? ThreadLocalRandom.current().nextLong(1L << 48) : request.seed();
         UUID id = insert(method, request.model(), request.project(), hyperparameters, seed, request.suffix(),

@@ -6,8 +6,10 @@ import io.prefloop.trainer.job.settings.DcoSettings;
 import io.prefloop.trainer.job.settings.DiffusionDpoSettings;
 import io.prefloop.trainer.job.settings.DpoSettings;
 import io.prefloop.trainer.job.settings.MethodSettings;
+import io.prefloop.trainer.job.settings.PpoSettings;
 import io.prefloop.trainer.job.settings.PretrainSettings;
 import io.prefloop.trainer.job.settings.RewardModelSettings;
+import io.prefloop.trainer.job.settings.RlooSettings;
 import io.prefloop.trainer.job.settings.SettingsSchema;
 import java.util.Locale;
 import java.util.Map;
@@ -19,7 +21,9 @@ public enum Method {
     DPO(true, DpoSettings.SCHEMA),
     DIFFUSION_DPO(true, DiffusionDpoSettings.SCHEMA),
     DCO(false, DcoSettings.SCHEMA),
-    D3PO(true, D3poSettings.SCHEMA);
+    D3PO(true, D3poSettings.SCHEMA),
+    PPO(true, PpoSettings.SCHEMA),
+    RLOO(true, RlooSettings.SCHEMA);
 
     private final boolean needsProject;
     private final SettingsSchema<? extends MethodSettings> settings;

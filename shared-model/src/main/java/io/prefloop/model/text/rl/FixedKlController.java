@@ -20,10 +20,7 @@ public final class FixedKlController implements KlController {
     @Override
     public void update(double currentKl, int steps) {}
 
+    /** Nothing to put back: β never changed. */
     @Override
-    public void restore(double value) {
-        if (value != this.value) {
-            throw new IllegalArgumentException("a fixed KL coefficient cannot change to " + value);
-        }
-    }
+    public void restore(double value) {}
 }
