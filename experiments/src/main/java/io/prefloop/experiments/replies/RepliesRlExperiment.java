@@ -12,6 +12,7 @@ import io.prefloop.model.replies.PretrainingConfig;
 import io.prefloop.model.replies.Question;
 import io.prefloop.model.replies.RepliesWorld;
 import io.prefloop.model.replies.ReplyOracle;
+import io.prefloop.model.replies.ReplyPairs;
 import io.prefloop.model.replies.ReplySampling;
 import io.prefloop.model.replies.ReplyStats;
 import io.prefloop.model.replies.Style;
@@ -120,10 +121,14 @@ public final class RepliesRlExperiment {
                         world.trainQuestions(), samplesPerPrompt, 1.0, 2000 + seed, 64);
                 List<TextPreference> pairs = RepliesDpoExperiment.label(samples, oracle, new SimulatedLabeler(noise, seed));
                 long t0 = System.nanoTime();
-                RewardModelScore reward = rewardModel(manager, base.model(), tokenizer, pairs, samples, rmSteps, rmBatch,
-                        rmLr, seed);
-                System.out.printf("seed %d: %d pairs; reward model %d steps in %.0f s%n", seed, pairs.size(), rmSteps,
-                        (System.nanoTime() - t0) / 1e9);
+                TextRewardModel rewardModel = rewardModel(manager, base.model(), tokenizer, pairs, rmSteps, rmBatch, rmLr,
+                        seed);
+                RewardModelScore reward = new RewardModelScore(rewardModel,
+                        normalizer(manager, rewardModel, tokenizer, samples), tokenizer);
+                double accuracy = RepliesRewardExperiment.accuracy(manager, rewardModel, tokenizer, ReplyPairs.sample(world,
+                        oracle, new SimulatedLabeler(0, seed), world.trainQuestions(), 1000, new Random(seed)));
+                System.out.printf("seed %d: %d pairs; reward model %d steps in %.0f s, accuracy %.3f against the oracle"
+                        + " on fresh candidate pairs%n", seed, pairs.size(), rmSteps, (System.nanoTime() - t0) / 1e9, accuracy);
 
                 for (String method : methods) {
                     TransformerLm policy = LanguageModels.copy(base.model(), manager);
@@ -247,10 +252,10 @@ public final class RepliesRlExperiment {
 
     /**
      * A Bradley–Terry reward model from the base model's transformer (InstructGPT), trained on the
-     * comparisons; its normaliser is fitted on the rewards of the sampled replies (the reference set).
+     * comparisons.
      */
-    private static RewardModelScore rewardModel(NDManager manager, TransformerLm base, ByteTokenizer tokenizer,
-            List<TextPreference> pairs, List<ReplySampling.Sample> samples, int steps, int batch, float lr, long seed) {
+    private static TextRewardModel rewardModel(NDManager manager, TransformerLm base, ByteTokenizer tokenizer,
+            List<TextPreference> pairs, int steps, int batch, float lr, long seed) {
         TextRewardModel model = TextRewardModel.fromLanguageModel(base, manager);
         RewardTrainer trainer = new RewardTrainer(model, new BradleyTerryLoss(TiePolicy.DROP, 0), OptimizerStep.adam(model, lr));
         Random random = new Random(seed);
@@ -274,6 +279,12 @@ public final class RepliesRlExperiment {
                 trainer.step(sub, inputs, null, new boolean[batch]);
             }
         }
+        return model;
+    }
+
+    /** The reward model's scale on the base model's samples (its reference set). */
+    private static RewardNormalizer normalizer(NDManager manager, TextRewardModel model, ByteTokenizer tokenizer,
+            List<ReplySampling.Sample> samples) {
         List<String> prompts = samples.stream().map(ReplySampling.Sample::prompt).toList();
         List<String> replies = samples.stream().map(s -> s.generation().text()).toList();
         float[] rewards = new float[samples.size()];
@@ -285,7 +296,7 @@ public final class RepliesRlExperiment {
                 System.arraycopy(r, 0, rewards, s, r.length);
             }
         }
-        return new RewardModelScore(model, RewardNormalizer.fit(rewards), tokenizer);
+        return RewardNormalizer.fit(rewards);
     }
 
     /** A batch of training prompts drawn with replacement, the same for a seed and step in every run. */

@@ -2,7 +2,7 @@ package io.prefloop.model.text.rl;
 
 /**
  * RLOO's advantages (Ahmadian et al. 2024, "Back to basics: revisiting REINFORCE style
- * optimization for learning from human feedback in LLMs", eq. 5, after Kool et al. 2019): each of
+ * optimization for learning from human feedback in LLMs", the RLOO estimator; Kool et al. 2019): each of
  * the k samples of a prompt is compared with the mean reward of the other k − 1,
  * A_i = r_i − (Σ_j r_j − r_i) / (k − 1).
  */
