@@ -6,6 +6,7 @@ import io.prefloop.model.text.Generation;
 import io.prefloop.model.text.PromptCompletion;
 import io.prefloop.model.text.TokenBatch;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -53,7 +54,7 @@ public record Rollouts(List<String> prompts, List<Generation> generations, List<
         for (int r = 0; r < indices.length; r++) {
             PromptCompletion row = rows.get(indices[r]);
             int offset = r * width + row.prompt().length - 1;
-            out[r] = java.util.Arrays.copyOfRange(flat, offset, offset + row.completion().length);
+            out[r] = Arrays.copyOfRange(flat, offset, offset + row.completion().length);
         }
         return out;
     }
