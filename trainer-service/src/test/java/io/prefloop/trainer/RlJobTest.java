@@ -90,7 +90,7 @@ class RlJobTest extends TrainerIntegrationTest {
         assertThat(tuned.get("architecture").get("type").asString()).as("the value head is not published")
                 .isEqualTo("causal_transformer");
         assertThat(tuned.get("dataset").get("reward_model").asString()).isEqualTo("replies-rl-reward/v0001");
-        assertThat(tuned.get("hyperparameters").get("kl_coef").asDouble()).isEqualTo(0.2);
+        assertThat(tuned.get("hyperparameters").get("kl_coef").asDouble()).isEqualTo(0.3);
         assertThat(tuned.get("metrics").get("quality_regression").asDouble()).isGreaterThanOrEqualTo(0.0);
         assertThat(tuned.get("metrics").get("quality_regression_on").asString()).isEqualTo("training");
         assertThat(tuned.get("metrics").has("objective/scores")).isTrue();
