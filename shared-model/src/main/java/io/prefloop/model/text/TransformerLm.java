@@ -51,6 +51,15 @@ public final class TransformerLm extends AbstractBlock {
     }
 
     /**
+     * Logits (B, T, V) and the final hidden states (B, T, d) they come from, in one pass: PPO's
+     * value head reads the hidden states the policy's head reads.
+     */
+    public NDList logitsAndHidden(ParameterStore store, NDList inputs, boolean training) {
+        NDArray hidden = body.forward(store, inputs, training).head();
+        return new NDList(head.forward(store, new NDList(hidden), training).head(), hidden);
+    }
+
+    /**
      * Next-token logits (B, V) after feeding t new tokens on top of the cached ones (generation).
      *
      * @param positions (B, t) int64 positions of the new tokens

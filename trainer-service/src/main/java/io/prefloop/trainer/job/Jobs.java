@@ -4,6 +4,8 @@ import io.prefloop.common.auth.Caller;
 import io.prefloop.common.web.ApiException;
 import io.prefloop.trainer.registry.Registry;
 import io.prefloop.common.web.Page;
+import io.prefloop.trainer.job.settings.UsesRewardModel;
+import io.prefloop.trainer.registry.RewardModelReferences;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -27,11 +29,13 @@ public class Jobs {
     private final JdbcClient jdbc;
     private final JsonMapper json;
     private final Registry registry;
+    private final RewardModelReferences rewardModels;
 
-    Jobs(JdbcClient jdbc, JsonMapper json, Registry registry) {
+    Jobs(JdbcClient jdbc, JsonMapper json, Registry registry, RewardModelReferences rewardModels) {
         this.jdbc = jdbc;
         this.json = json;
         this.registry = registry;
+        this.rewardModels = rewardModels;
     }
 
     @Transactional
@@ -42,6 +46,9 @@ public class Jobs {
                     + " learns from a feedback project's comparisons");
         }
         Map<String, Object> hyperparameters = method.resolve(request.hyperparameters());
+        if (method.settings(hyperparameters) instanceof UsesRewardModel uses) {
+            rewardModels.resolve(uses.rewardModel());
+        }
         List<ReferenceImage> references = ReferenceImages.check(method, request.references());
         if (method.startsFromCurrentCheckpoint() && !registry.hasCurrent(request.model())) {
             throw ApiException.invalid("model", "'" + request.model() + "' has no current checkpoint for " + method.json()

@@ -6,8 +6,10 @@ import io.prefloop.trainer.job.settings.DcoSettings;
 import io.prefloop.trainer.job.settings.DiffusionDpoSettings;
 import io.prefloop.trainer.job.settings.DpoSettings;
 import io.prefloop.trainer.job.settings.MethodSettings;
+import io.prefloop.trainer.job.settings.PpoSettings;
 import io.prefloop.trainer.job.settings.PretrainSettings;
 import io.prefloop.trainer.job.settings.RewardModelSettings;
+import io.prefloop.trainer.job.settings.RlooSettings;
 import io.prefloop.trainer.job.settings.SettingsSchema;
 import io.prefloop.trainer.job.settings.SftSettings;
 import java.util.Locale;
@@ -21,7 +23,9 @@ public enum Method {
     DIFFUSION_DPO(true, DiffusionDpoSettings.SCHEMA),
     DCO(false, DcoSettings.SCHEMA),
     D3PO(true, D3poSettings.SCHEMA),
-    SFT(true, SftSettings.SCHEMA);
+    SFT(true, SftSettings.SCHEMA),
+    PPO(true, PpoSettings.SCHEMA),
+    RLOO(true, RlooSettings.SCHEMA);
 
     private final boolean needsProject;
     private final SettingsSchema<? extends MethodSettings> settings;

@@ -5,7 +5,9 @@ import io.prefloop.common.web.ApiException;
 import io.prefloop.trainer.feedback.FeedbackClient;
 import io.prefloop.trainer.job.Jobs;
 import io.prefloop.trainer.job.Method;
+import io.prefloop.trainer.job.settings.UsesRewardModel;
 import io.prefloop.trainer.registry.Registry;
+import io.prefloop.trainer.registry.RewardModelReferences;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -34,7 +36,11 @@ public class Policies {
     private final FeedbackClient feedback;
     private final Registry registry;
 
-    Policies(JdbcClient jdbc, JsonMapper json, Jobs jobs, FeedbackClient feedback, Registry registry) {
+    private final RewardModelReferences rewardModels;
+
+    Policies(JdbcClient jdbc, JsonMapper json, Jobs jobs, FeedbackClient feedback, Registry registry,
+            RewardModelReferences rewardModels) {
+        this.rewardModels = rewardModels;
         this.jdbc = jdbc;
         this.json = json;
         this.jobs = jobs;
@@ -48,6 +54,9 @@ public class Policies {
             throw ApiException.invalid("method", request.method().json() + " does not learn from comparisons");
         }
         Map<String, Object> hyperparameters = request.method().resolve(request.hyperparameters());
+        if (request.method().settings(hyperparameters) instanceof UsesRewardModel uses) {
+            rewardModels.resolve(uses.rewardModel());
+        }
         registry.current(request.model()); // 404 unless the model has a current checkpoint to start from
         UUID id = UUID.randomUUID();
         jdbc.sql("""

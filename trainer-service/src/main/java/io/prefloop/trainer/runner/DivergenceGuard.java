@@ -16,6 +16,9 @@ import java.util.Optional;
  *       reference's on the same batch (a Diffusion-DPO run with wrong convolution gradients, docs/djl.md, went from 1 to 25 in 40 steps);
  *   <li>dpo: the policy's NLL of the chosen replies over the reference's ({@code logps/chosen /
  *       ref_logps/chosen}, both log-probabilities, so the ratio of the negative log-likelihoods);
+ *   <li>ppo, rloo: {@code ref_nll}, the frozen reference's NLL per token of the step's rollouts, over
+ *       its mean over the run's first {@value #BASELINE_STEPS} steps: a policy that drifts into text
+ *       the reference would never write (the reward model's blind spots) makes it climb;
  *   <li>otherwise, or when those metrics are missing: {@code loss} over the mean loss of the run's
  *       first {@value #BASELINE_STEPS} steps (while the baseline is not positive, only non-finite
  *       values trip).
@@ -55,8 +58,27 @@ final class DivergenceGuard {
             case DPO -> new DivergenceGuard("NLL of the chosen replies, policy / reference",
                     m -> quotient(m.get("logps/chosen"), m.get("ref_logps/chosen")), bound, patience)
                     .orElseLoss();
+            case PPO, RLOO -> baselineGuard("ref_nll", "the reference's NLL per token of the rollouts / its mean over the"
+                    + " first " + BASELINE_STEPS + " steps", bound, patience);
             default -> lossGuard(bound, patience);
         };
+    }
+
+    /** Watches a metric against the mean of its values over the run's first steps. */
+    private static DivergenceGuard baselineGuard(String key, String watched, double bound, int patience) {
+        List<Double> first = new ArrayList<>();
+        return new DivergenceGuard(watched, m -> {
+            Double value = m.get(key);
+            if (value == null) {
+                return Optional.empty();
+            }
+            if (first.size() < BASELINE_STEPS) {
+                first.add(value);
+                return Optional.empty();
+            }
+            double mean = first.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+            return mean > 0 ? Optional.of(value / mean) : Optional.empty();
+        }, bound, patience);
     }
 
     /** Watches the loss against the mean of the first steps' loss. */

@@ -26,8 +26,13 @@ import java.util.function.Function;
  */
 abstract class FineTuningRunner<S extends MethodSettings, B extends Block> extends CheckpointRunner {
 
-    /** The checkpoint a job starts from, the policy trained from it and the frozen reference. */
-    protected record Start<B>(CheckpointId id, B policy, B reference) {}
+    /**
+     * The checkpoint a job starts from, the policy trained from it and the frozen reference.
+     *
+     * @param trained what the optimizer updates and the snapshots hold: the policy, or a block
+     *     around it ({@link #trained})
+     */
+    protected record Start<B>(CheckpointId id, B policy, B reference, Block trained) {}
 
     /**
      * What a method brings to the skeleton.
@@ -38,7 +43,13 @@ abstract class FineTuningRunner<S extends MethodSettings, B extends Block> exten
      * @param dataset the manifest's {@code dataset}
      */
     protected record Plan(ResumableTraining.Step step, Function<JobContext, Map<String, Object>> evaluation,
-            Map<String, Object> dataset) {}
+            Map<String, Object> dataset, Map<String, Block> extras) {
+
+        Plan(ResumableTraining.Step step, Function<JobContext, Map<String, Object>> evaluation,
+                Map<String, Object> dataset) {
+            this(step, evaluation, dataset, Map.of());
+        }
+    }
 
     private final Method method;
     private final Class<S> settingsType;
@@ -62,16 +73,26 @@ abstract class FineTuningRunner<S extends MethodSettings, B extends Block> exten
         CheckpointId startId = services.current(job.model());
         B policy = family.load(services.store(), startId, manager);
         B reference = family.frozenCopy(policy, manager);
-        OptimizerStep optimizer = OptimizerStep.adam(policy, (float) settings.training().learningRate());
-        Plan plan = plan(job, settings, context, new Start<>(startId, policy, reference), optimizer, manager);
+        Block trained = trained(policy, manager);
+        OptimizerStep optimizer = OptimizerStep.adam(trained, (float) settings.training().learningRate());
+        Plan plan = plan(job, settings, context, new Start<>(startId, policy, reference, trained), optimizer, manager);
 
-        Map<String, Double> last = training.run(job, context, policy, optimizer, manager, plan.step());
+        Map<String, Double> last = training.run(job, context, trained, optimizer, plan.extras(), manager, plan.step());
         Map<String, Object> metrics = new LinkedHashMap<>(last);
         metrics.putAll(plan.evaluation().apply(context));
         Manifest manifest = Manifest.of(new CheckpointId(job.model(), "next"), family.architecture(policy), method.json())
                 .withParent(startId).withReference(startId).withHyperparameters(job.hyperparameters())
                 .withDataset(plan.dataset()).withMetrics(metrics);
         return new Result(manifest, BlockWeights.of(policy));
+    }
+
+    /**
+     * The block the optimizer trains: the policy itself, or the policy with more trainable parts
+     * (PPO's value head), whose weights and Adam moments then go into the snapshots too. Only the
+     * policy is published.
+     */
+    protected Block trained(B policy, NDManager manager) {
+        return policy;
     }
 
     /** Reads the method's data and builds its trainer on the policy, the reference and the optimizer. */

@@ -9,8 +9,10 @@ import io.prefloop.model.text.DpoConfig;
 import io.prefloop.model.text.DpoLossType;
 import io.prefloop.trainer.job.settings.DpoSettings;
 import io.prefloop.trainer.job.settings.MethodSettings;
+import io.prefloop.trainer.job.settings.PpoSettings;
 import io.prefloop.trainer.job.settings.PretrainSettings;
 import io.prefloop.trainer.job.settings.RewardModelSettings;
+import io.prefloop.trainer.job.settings.RlooSettings;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -72,7 +74,9 @@ class MethodSettingsTest {
     @Test
     void everyMethodsSettingsAreItsRecordsComponentsAndItsDefaultsBind() {
         for (Method method : Method.values()) {
-            Map<String, Object> defaults = method.resolve(Map.of());
+            // ppo and rloo have no default reward model: it must be named
+            Map<String, Object> defaults = method.resolve(method == Method.PPO || method == Method.RLOO
+                    ? Map.of("reward_model", "rm") : Map.of());
             MethodSettings settings = method.settings(defaults);
             assertThat(settings.training().steps()).as(method.json()).isEqualTo(defaults.get("steps"));
             assertThat(settings.training().divergencePatience()).isEqualTo(defaults.get("divergence_patience"));
@@ -90,5 +94,33 @@ class MethodSettingsTest {
         assertThatThrownBy(() -> Method.DPO.resolve(Map.of("label_smoothing", 0.1, "loss_type", "hinge")))
                 .isInstanceOf(ApiException.class)
                 .hasMessageContaining("hyperparameters.label_smoothing: label_smoothing applies to the sigmoid and robust losses only");
+    }
+
+    @Test
+    void ppoAndRlooSettingsAreCheckedAndNameTheKeyAtFault() {
+        assertThatThrownBy(() -> Method.PPO.resolve(Map.of("reward_model", "rm", "kl_coef", Double.NaN)))
+                .isInstanceOf(ApiException.class).hasMessageContaining("hyperparameters.kl_coef: must be finite");
+        assertThatThrownBy(() -> Method.PPO.resolve(Map.of("kl_coef", 0.1)))
+                .isInstanceOf(ApiException.class).hasMessageContaining("hyperparameters.reward_model: is required");
+        assertThatThrownBy(() -> Method.PPO.resolve(Map.of("reward_model", 3)))
+                .isInstanceOf(ApiException.class).hasMessageContaining("hyperparameters.reward_model: must be a string");
+        assertThatThrownBy(() -> Method.PPO.resolve(Map.of("reward_model", "rm", "batch_size", 4, "num_mini_batches", 8)))
+                .isInstanceOf(ApiException.class).hasMessageContaining("hyperparameters.num_mini_batches");
+        assertThatThrownBy(() -> Method.PPO.resolve(Map.of("reward_model", "rm", "cliprange", 1.0)))
+                .isInstanceOf(ApiException.class).hasMessageContaining("hyperparameters.cliprange: must be >= 0 and < 1");
+        assertThatThrownBy(() -> Method.RLOO.resolve(Map.of("reward_model", "rm", "batch_size", 10, "rloo_k", 4)))
+                .isInstanceOf(ApiException.class).hasMessageContaining("hyperparameters.batch_size: must be a multiple of rloo_k");
+        assertThatThrownBy(() -> Method.RLOO.resolve(Map.of("reward_model", "rm", "normalize_advantage", "yes")))
+                .isInstanceOf(ApiException.class)
+                .hasMessageContaining("hyperparameters.normalize_advantage: must be true or false");
+
+        PpoSettings ppo = (PpoSettings) Method.PPO.settings(Method.PPO.resolve(Map.of("reward_model", " rm/v0002 ",
+                "kl_target", 6.0)));
+        assertThat(ppo.rewardModel()).isEqualTo("rm/v0002");
+        assertThat(ppo.klController()).isInstanceOf(io.prefloop.model.text.rl.AdaptiveKlController.class);
+        RlooSettings rloo = (RlooSettings) Method.RLOO.settings(Method.RLOO.resolve(Map.of("reward_model", "rm",
+                "normalize_advantage", false, "batch_size", 8, "rloo_k", 4)));
+        assertThat(rloo.config().normalizeAdvantage()).isFalse();
+        assertThat(rloo.prompts()).isEqualTo(2);
     }
 }

@@ -21,6 +21,24 @@ class DivergenceGuardTest {
     }
 
     @Test
+    void rlWatchesTheReferencesNllOfTheRolloutsAgainstItsFirstStepsMean() {
+        for (Method method : new Method[] {Method.PPO, Method.RLOO}) {
+            DivergenceGuard guard = DivergenceGuard.forMethod(method, 3, 2);
+            for (int step = 1; step <= 5; step++) {
+                // the baseline: 0.1, 0.2, 0.1, 0.2, 0.15 (mean 0.15); a loss near 0 is never the watch
+                assertThat(guard.observe(step, Map.of("ref_nll", step % 2 == 0 ? 0.2 : step == 5 ? 0.15 : 0.1,
+                        "loss/policy_avg", -0.01))).isEmpty();
+            }
+            assertThat(guard.observe(6, Map.of("ref_nll", 0.44))).as("2.9× the baseline").isEmpty();
+            assertThat(guard.observe(7, Map.of("ref_nll", 0.6))).isEmpty();
+            assertThat(guard.healthy()).isFalse();
+            assertThat(guard.observe(8, Map.of("ref_nll", 0.9))).hasValueSatisfying(r -> assertThat(r)
+                    .contains("the reference's NLL per token of the rollouts / its mean over the first 5 steps above 3")
+                    .contains("steps 7–8").contains("4, 6"));
+        }
+    }
+
+    @Test
     void theMseRatioAboveTheBoundForPatienceStepsTrips_andSaysWhatWhereAndTheNumbers() {
         DivergenceGuard guard = DivergenceGuard.forMethod(Method.DIFFUSION_DPO, 2, 3);
         assertThat(guard.observe(1, mse(0.012, 0.012))).isEmpty();

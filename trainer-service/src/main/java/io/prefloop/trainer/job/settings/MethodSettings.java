@@ -5,8 +5,7 @@ package io.prefloop.trainer.job.settings;
  * JSON by its {@link SettingsSchema}, which holds the defaults and bounds next to the record.
  */
 public sealed interface MethodSettings permits PretrainSettings, RewardModelSettings, DpoSettings,
-        DiffusionDpoSettings, DcoSettings, D3poSettings,
-        SftSettings {
+        DiffusionDpoSettings, DcoSettings, D3poSettings, SftSettings, PpoSettings, RlooSettings {
 
     TrainingSettings training();
 }

@@ -28,6 +28,23 @@ public record Setting(String name, Object defaultValue, double min, boolean minE
         return new Setting(name, defaultValue, 0, false, 0, false, List.of(choices));
     }
 
+    /** A string such as a checkpoint reference; "" is the default, and the settings record decides whether it may stay empty. */
+    public static Setting text(String name) {
+        return new Setting(name, "", 0, false, 0, false, List.of());
+    }
+
+    public static Setting flag(String name, boolean defaultValue) {
+        return new Setting(name, defaultValue, 0, false, 0, false, List.of());
+    }
+
+    boolean isFlag() {
+        return defaultValue instanceof Boolean;
+    }
+
+    boolean isText() {
+        return defaultValue instanceof String && choices.isEmpty();
+    }
+
     boolean isInteger() {
         return defaultValue instanceof Integer;
     }

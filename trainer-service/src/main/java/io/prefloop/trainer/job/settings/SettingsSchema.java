@@ -133,6 +133,9 @@ public final class SettingsSchema<S extends Record> {
         if (type == double.class) {
             return ((Number) value).doubleValue();
         }
+        if (type == boolean.class) {
+            return (Boolean) value;
+        }
         if (type == float.class) {
             return ((Number) value).floatValue();
         }
@@ -165,6 +168,20 @@ public final class SettingsSchema<S extends Record> {
                 return Optional.empty();
             }
             return Optional.of(s);
+        }
+        if (setting.isFlag()) {
+            if (!(value instanceof Boolean b)) {
+                problems.add(new FieldProblem(field, "must be true or false"));
+                return Optional.empty();
+            }
+            return Optional.of(b);
+        }
+        if (setting.isText()) {
+            if (!(value instanceof String s)) {
+                problems.add(new FieldProblem(field, "must be a string"));
+                return Optional.empty();
+            }
+            return Optional.of(s.trim());
         }
         if (!(value instanceof Number n)) {
             problems.add(new FieldProblem(field, "must be a number"));
