@@ -25,10 +25,12 @@ public class Jobs {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
+    private final RewardCheck rewardCheck;
 
-    Jobs(JdbcClient jdbc, JsonMapper json) {
+    Jobs(JdbcClient jdbc, JsonMapper json, RewardCheck rewardCheck) {
         this.jdbc = jdbc;
         this.json = json;
+        this.rewardCheck = rewardCheck;
     }
 
     @Transactional
@@ -39,6 +41,7 @@ public class Jobs {
                     + " learns from a feedback project's comparisons");
         }
         Map<String, Object> hyperparameters = method.resolve(request.hyperparameters());
+        rewardCheck.require(method.settings(hyperparameters));
         List<ReferenceImage> references = ReferenceImages.check(method, request.references());
         long seed = request.seed() == null ? ThreadLocalRandom.current().nextLong(1L << 48) : request.seed();
         UUID id = insert(method, request.model(), request.project(), hyperparameters, seed, request.suffix(),

@@ -28,8 +28,17 @@ public record Setting(String name, Object defaultValue, double min, boolean minE
         return new Setting(name, defaultValue, 0, false, 0, false, List.of(choices));
     }
 
+    /** Free text of at most 200 characters (a name, say); the settings record checks its form. */
+    public static Setting text(String name, String defaultValue) {
+        return new Setting(name, defaultValue, 0, false, 0, false, List.of());
+    }
+
     boolean isInteger() {
         return defaultValue instanceof Integer;
+    }
+
+    boolean isText() {
+        return defaultValue instanceof String && choices.isEmpty();
     }
 
     boolean isChoice() {

@@ -159,6 +159,13 @@ public final class SettingsSchema<S extends Record> {
     }
 
     private static Optional<Object> check(String field, Setting setting, Object value, List<FieldProblem> problems) {
+        if (setting.isText()) {
+            if (!(value instanceof String s) || s.isBlank() || s.length() > 200) {
+                problems.add(new FieldProblem(field, "must be a non-empty string of at most 200 characters"));
+                return Optional.empty();
+            }
+            return Optional.of(s);
+        }
         if (setting.isChoice()) {
             if (!(value instanceof String s) || !setting.choices().contains(s)) {
                 problems.add(new FieldProblem(field, "must be one of " + setting.choices()));
