@@ -73,14 +73,16 @@ public final class PolicyGradientExperiment {
         double klWeight = a.number("kl-weight", 0.1);
         int valueHidden = a.integer("value-hidden", 128);
         double cfg = a.number("cfg", 3);
+        int sampleSteps = a.integer("sample-steps", 10);
         int evalN = a.integer("eval", 240);
         int klEvery = a.integer("kl-every", 10);
         if (!a.finish(System.out)) {
             return;
         }
         DirectoryCheckpointStore store = new DirectoryCheckpointStore(storeDir);
+        // evaluated as the other experiments (25 DDIM steps, η = 0) and with the sampler trained
         SamplerSettings eta0 = SamplerSettings.ddim(25, cfg);
-        SamplerSettings eta1 = eta0.withEta(1);
+        SamplerSettings eta1 = SamplerSettings.ddim(sampleSteps, cfg).withEta(1);
         List<Prompt> prompts = Prompt.pretrained();
         RewardFunction reward = new OracleReward(ShapesModel.IMAGE_SIZE);
         List<Outcome> outcomes = new ArrayList<>();
@@ -90,7 +92,7 @@ public final class PolicyGradientExperiment {
             Sampler baseSampler = new Sampler(base, null, base.spec());
             AlignmentEval.Result base0 = AlignmentEval.run(baseSampler, m, prompts, evalN, 5_000_000, eta0, 80);
             AlignmentEval.Result base1 = AlignmentEval.run(baseSampler, m, prompts, evalN, 5_000_000, eta1, 80);
-            System.out.printf("base: alignment %.3f (eta 0), %.3f (eta 1), mean oracle score %.3f (eta 1)%n",
+            System.out.printf("base: alignment %.3f (25 steps, eta 0), %.3f (training sampler), mean oracle score %.3f (training sampler)%n",
                     base0.alignment(), base1.alignment(), base1.meanScore());
             for (String s : seedList.split(",")) {
                 long seed = Long.parseLong(s.trim());
@@ -101,7 +103,7 @@ public final class PolicyGradientExperiment {
                     policy.freezeParameters(false);
                     Random rng = new Random(seed);
                     Trainer trainer = trainer(mth, policy, base, m, lr, trainBatch, innerEpochs, fraction, klWeight,
-                            valueHidden);
+                            valueHidden, sampleSteps);
                     double first = Double.NaN;
                     double last = Double.NaN;
                     for (int round = 1; round <= rounds; round++) {
@@ -148,7 +150,7 @@ public final class PolicyGradientExperiment {
     }
 
     static Trainer trainer(String method, UNet policy, UNet base, NDManager m, double lr, int trainBatch,
-            int innerEpochs, double fraction, double klWeight, int valueHidden) {
+            int innerEpochs, double fraction, double klWeight, int valueHidden, int steps) {
         if (method.equals("ddpo")) {
             DdpoTrainer ddpo = new DdpoTrainer(policy, base, OptimizerStep.adam(policy, (float) lr).clipGradNorm(1),
                     new DdpoConfig(trainBatch, innerEpochs, fraction, 1e-4, 5), m);
@@ -156,7 +158,7 @@ public final class PolicyGradientExperiment {
             return (rollout, rng) -> ddpo.train(rollout, tracker.update(rollout.prompts(), rollout.rewards()), rng);
         }
         ValueNetwork value = ValueNetwork.create(3 * ShapesModel.IMAGE_SIZE * ShapesModel.IMAGE_SIZE,
-                policy.spec().vocabulary().size(), 25, valueHidden, m);
+                policy.spec().vocabulary().size(), steps, valueHidden, m);
         PolicyWithValue both = new PolicyWithValue(policy, value);
         DpokTrainer dpok = new DpokTrainer(both, base, OptimizerStep.adam(both, (float) lr).clipGradNorm(1),
                 new DpokLoss(klWeight, 1e-4), new DpokConfig(trainBatch, innerEpochs, fraction, 256), m);

@@ -21,10 +21,10 @@ import java.util.Random;
  * {@link ClippedRatioLoss}, gradients accumulated over the columns (each loss divided by their
  * number, as accelerate's accumulation does) and one optimizer update per minibatch.
  *
- * <p>With a reference, the first column of every minibatch also reports {@code model_mse} and
- * {@code ref_mse} (distance of the policy's and the reference's step means from the stored next
- * latent, as D3PO does, for the divergence guard) and {@code kl} (per-pixel KL of the two
- * transitions, {@link GaussianKl#perPixel}) — monitoring only; DDPO has no KL term.
+ * <p>With a reference, the first column of every minibatch also reports {@code step_mse} and
+ * {@code step_mse_ref} (distance of the policy's and the reference's step means from the stored next
+ * latent, as D3PO's model_mse and ref_mse) and {@code kl} (per-pixel KL of the two transitions,
+ * {@link GaussianKl#perPixel}): monitoring only, DDPO has no KL term.
  */
 public final class DdpoTrainer {
 
@@ -83,8 +83,8 @@ public final class DdpoTrainer {
                 Map<String, Double> out = new java.util.LinkedHashMap<>(r.metrics());
                 if (watch) {
                     NDArray mean = step.mean().stopGradient();
-                    out.put("model_mse", mse(tr.next(), mean));
-                    out.put("ref_mse", mse(tr.next(), ref.mean()));
+                    out.put("step_mse", mse(tr.next(), mean));
+                    out.put("step_mse_ref", mse(tr.next(), ref.mean()));
                     out.put("kl", (double) GaussianKl.perPixel(mean, ref.mean(), step.sigma()).mean().getFloat());
                 }
                 gc.backward(r.loss().div(columns));

@@ -101,8 +101,8 @@ public final class DpokTrainer {
                 Map<String, Double> out = new java.util.LinkedHashMap<>(r.metrics());
                 out.put("advantage_abs", (double) advantages.abs().mean().getFloat());
                 if (watch) {
-                    out.put("model_mse", DdpoTrainer.mse(tr.next(), step.mean().stopGradient()));
-                    out.put("ref_mse", DdpoTrainer.mse(tr.next(), ref.mean()));
+                    out.put("step_mse", DdpoTrainer.mse(tr.next(), step.mean().stopGradient()));
+                    out.put("step_mse_ref", DdpoTrainer.mse(tr.next(), ref.mean()));
                 }
                 gc.backward(r.loss().div(columns));
                 return out;

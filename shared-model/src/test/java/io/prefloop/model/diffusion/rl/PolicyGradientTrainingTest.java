@@ -77,7 +77,7 @@ class PolicyGradientTrainingTest {
             }
             double after = brightness(policy, m);
             assertThat(after).as("brightness %.4f -> %.4f", before, after).isGreaterThan(before + 0.05);
-            assertThat(last).containsKeys("loss", "clipfrac", "approx_kl", "model_mse", "ref_mse", "kl");
+            assertThat(last).containsKeys("loss", "clipfrac", "approx_kl", "step_mse", "step_mse_ref", "kl");
             assertThat(last.get("kl")).isPositive();
             assertThat(reference.getParameters().valueAt(0).getArray().toFloatArray()).containsExactly(refBefore);
             assertThat(TrajectoryKl.of(policy, reference, Rollout.sample(policy, m, prompts(4), seeds(5, 4), SAMPLING,
