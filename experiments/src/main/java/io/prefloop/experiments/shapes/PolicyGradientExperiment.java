@@ -64,18 +64,19 @@ public final class PolicyGradientExperiment {
         CheckpointId baseId = CheckpointId.parse(a.string("base", ShapesModel.BASE.toString()));
         String method = a.string("method", "both");
         String seedList = a.string("seeds", "1,2,3");
-        int rounds = a.integer("rounds", 30);
+        int rounds = a.integer("rounds", 20);
         int batch = a.integer("batch", 32);
         int trainBatch = a.integer("train-batch", 32);
         int innerEpochs = a.integer("inner-epochs", 1);
         double fraction = a.number("timestep-fraction", 0.5);
-        double lr = a.number("lr", 1e-4);
+        double lr = a.number("lr", 2e-5);
         double klWeight = a.number("kl-weight", 0.1);
         int valueHidden = a.integer("value-hidden", 128);
+        double valueLr = a.number("value-lr", 1e-3);
         double cfg = a.number("cfg", 3);
         int sampleSteps = a.integer("sample-steps", 10);
-        int evalN = a.integer("eval", 240);
-        int klEvery = a.integer("kl-every", 10);
+        int evalN = a.integer("eval", 120);
+        int klEvery = a.integer("kl-every", 5);
         if (!a.finish(System.out)) {
             return;
         }
@@ -103,7 +104,7 @@ public final class PolicyGradientExperiment {
                     policy.freezeParameters(false);
                     Random rng = new Random(seed);
                     Trainer trainer = trainer(mth, policy, base, m, lr, trainBatch, innerEpochs, fraction, klWeight,
-                            valueHidden, sampleSteps);
+                            valueHidden, valueLr, sampleSteps);
                     double first = Double.NaN;
                     double last = Double.NaN;
                     for (int round = 1; round <= rounds; round++) {
@@ -150,7 +151,7 @@ public final class PolicyGradientExperiment {
     }
 
     static Trainer trainer(String method, UNet policy, UNet base, NDManager m, double lr, int trainBatch,
-            int innerEpochs, double fraction, double klWeight, int valueHidden, int steps) {
+            int innerEpochs, double fraction, double klWeight, int valueHidden, double valueLr, int steps) {
         if (method.equals("ddpo")) {
             DdpoTrainer ddpo = new DdpoTrainer(policy, base, OptimizerStep.adam(policy, (float) lr).clipGradNorm(1),
                     new DdpoConfig(trainBatch, innerEpochs, fraction, 1e-4, 5), m);
@@ -160,7 +161,8 @@ public final class PolicyGradientExperiment {
         ValueNetwork value = ValueNetwork.create(3 * ShapesModel.IMAGE_SIZE * ShapesModel.IMAGE_SIZE,
                 policy.spec().vocabulary().size(), steps, valueHidden, m);
         PolicyWithValue both = new PolicyWithValue(policy, value);
-        DpokTrainer dpok = new DpokTrainer(both, base, OptimizerStep.adam(both, (float) lr).clipGradNorm(1),
+        DpokTrainer dpok = new DpokTrainer(both, base, OptimizerStep.adam(both, (float) lr).clipGradNorm(1)
+                .rateFactor(value, valueLr / lr),
                 new DpokLoss(klWeight, 1e-4), new DpokConfig(trainBatch, innerEpochs, fraction, 256), m);
         return dpok::train;
     }

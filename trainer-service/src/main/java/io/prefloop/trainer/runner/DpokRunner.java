@@ -32,7 +32,8 @@ class DpokRunner extends PolicyGradientRunner<DpokSettings> {
         ValueNetwork value = ValueNetwork.create(policy.spec().channels() * size * size,
                 policy.spec().vocabulary().size(), settings.samplingSteps(), settings.valueHidden(), manager);
         PolicyWithValue both = new PolicyWithValue(policy, value);
-        OptimizerStep optimizer = OptimizerStep.adam(both, (float) settings.training().learningRate());
+        OptimizerStep optimizer = OptimizerStep.adam(both, (float) settings.training().learningRate())
+                .rateFactor(value, settings.valueLearningRate() / settings.training().learningRate());
         DpokTrainer trainer = new DpokTrainer(both, reference, optimizer, settings.loss(), settings.config(), manager);
         return new Learner() {
             @Override

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * DDPO-IS's clipped importance-sampling objective (Black et al. 2023, eq. 4 with PPO's clipping,
+ * DDPO-IS's clipped importance-sampling objective (Black et al. 2023, §4.3, the importance-sampled gradient with PPO's clipping,
  * Schulman et al. 2017 eq. 7), as ddpo-pytorch's train.py computes it per denoising step:
  * <pre>
  *   ρ    = exp(log π_θ(x_{t−1}|x_t) − log π_old(x_{t−1}|x_t))

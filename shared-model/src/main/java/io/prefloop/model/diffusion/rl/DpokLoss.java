@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * DPOK's per-step loss (Fan et al. 2023, eq. 9 and Algorithm 1, as google-research/dpok
+ * DPOK's per-step loss (Fan et al. 2023, §4 and Algorithm 1: the KL-regularised objective's gradient with a value baseline, as google-research/dpok
  * train_online_pg.py computes it):
  * <pre>
  *   ρ    = clamp(exp(log π_θ(x_{t−1}|x_t) − log π_old(x_{t−1}|x_t)), 1 − ε, 1 + ε)

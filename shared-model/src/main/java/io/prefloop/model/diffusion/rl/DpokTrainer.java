@@ -19,9 +19,11 @@ import java.util.Random;
  * the advantage r − V(x_t, t, z) and the per-step KL to the frozen reference; the gradients of both
  * are accumulated and one optimizer update (over {@link PolicyWithValue}) applies them.
  *
- * <p>Departures from google-research/dpok: the value function and the policy share one Adam (and
- * its learning rate) so that one snapshot holds both states (the reference has separate optimizers
- * at 1e-5 and 1e-4); states are drawn from the current batch only, not from a replay buffer of
+ * <p>Departures from google-research/dpok: the value function and the policy share one Adam, the
+ * value network's parameters at their own rate ({@link OptimizerStep#rateFactor}), so that one
+ * snapshot holds both states (the reference has two optimizers, at 1e-5 and 1e-4); the value
+ * head starts at zero with V = the first batch's mean reward ({@link ValueNetwork#startAt}), where
+ * the reference starts from Xavier weights and trains V five times per sampling round; states are drawn from the current batch only, not from a replay buffer of
  * earlier rounds (an on-policy baseline, and a job that resumes needs no buffer); the KL is the
  * exact Gaussian one of the means ({@link GaussianKl}), where the reference uses the squared
  * difference of the guided ε predictions.
@@ -51,6 +53,7 @@ public final class DpokTrainer {
     }
 
     public Map<String, Double> train(Rollout rollout, Random rng) {
+        model.value().startAt(rollout.meanReward());
         StepMetrics metrics = new StepMetrics();
         for (int epoch = 0; epoch < config.innerEpochs(); epoch++) {
             int[][] batches = PermutedRows.minibatches(rng, rollout.size(), config.trainBatch());

@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 
 /**
  * KL divergence between the policy's and the reference's Gaussian reverse transitions at one
- * step. Both have the same covariance σ²·I (σ is the sampler's), so (DPOK, Fan et al. 2023, Lemma
- * 4.2 / eq. 9 summed over steps) KL(p_θ(x_{t−1}|x_t) ‖ p_ref(x_{t−1}|x_t)) = ‖μ_θ − μ_ref‖² / (2σ²).
+ * step. Both have the same covariance σ²·I (σ is the sampler's), so (DPOK, Fan et al. 2023, §4: the
+ * trajectory's KL is bounded by the sum of these over the steps) KL(p_θ(x_{t−1}|x_t) ‖ p_ref(x_{t−1}|x_t)) = ‖μ_θ − μ_ref‖² / (2σ²).
  */
 public final class GaussianKl {
 

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Per-prompt advantage normalisation of DDPO (Black et al. 2023, §5 and App. B; kvablack/ddpo-pytorch
+ * Per-prompt advantage normalisation of DDPO (Black et al. 2023, App. B; kvablack/ddpo-pytorch
  * stat_tracking.py): each prompt keeps its last {@code bufferSize} rewards, across sampling rounds;
  * a reward's advantage is (r − mean) / (std + 1e-6) over its prompt's buffer once that holds at least
  * {@code minCount} rewards, and over the whole batch before that. As in the reference the batch's

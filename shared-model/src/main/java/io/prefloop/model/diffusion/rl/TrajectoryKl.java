@@ -6,7 +6,7 @@ import io.prefloop.model.diffusion.UNet;
 
 /**
  * KL(p_θ ‖ p_ref) of whole sampling trajectories, estimated on trajectories sampled from the
- * policy: the sum over steps of the per-step Gaussian KL (DPOK, Fan et al. 2023, Lemma 4.2), per
+ * policy: the sum over steps of the per-step Gaussian KL (DPOK, Fan et al. 2023, §4: an upper bound on the KL of the final images), per
  * pixel ({@link GaussianKl#perPixel}), averaged over the rollout's trajectories.
  */
 public final class TrajectoryKl {

@@ -45,7 +45,9 @@ public final class ValueNetwork extends AbstractBlock {
         w2 = weight("w2", new Shape(hidden, hidden));
         b2 = bias("b2", hidden);
         g2 = gamma("gamma2");
-        w3 = weight("w3", new Shape(hidden, 1));
+        // a zero head: V starts as a constant, set to the first rewards' mean (startAt)
+        w3 = addParameter(Parameter.builder().setName("w3").setType(Parameter.Type.WEIGHT).optShape(new Shape(hidden, 1))
+                .optInitializer(new ConstantInitializer(0)).build());
         b3 = bias("b3", 1);
     }
 
@@ -57,6 +59,19 @@ public final class ValueNetwork extends AbstractBlock {
 
     public int steps() {
         return steps;
+    }
+
+    /**
+     * Sets V to {@code reward} everywhere while the head is still at its zero start, so that the
+     * first advantages are r − mean(r) rather than r minus an untrained network's output; a network
+     * that has trained (or was restored from a snapshot) is left alone.
+     */
+    public void startAt(double reward) {
+        NDArray head = w3.getArray();
+        NDArray bias = b3.getArray();
+        if (head.abs().sum().getFloat() == 0 && bias.abs().sum().getFloat() == 0) {
+            bias.set(new ai.djl.ndarray.index.NDIndex("..."), (float) reward);
+        }
     }
 
     /** V for a batch: (N). */

@@ -7,12 +7,12 @@ import io.prefloop.model.diffusion.rl.DpokLoss;
 /**
  * DPOK (Fan et al. 2023): each step samples {@code samples_per_step} images, scores them with
  * {@code reward}, regresses the value network ({@code value_hidden} units, {@code value_batch} states
- * per update) on the rewards and makes {@code inner_epochs} passes of the policy loss with the
+ * per update, Adam at {@code value_learning_rate}) on the rewards and makes {@code inner_epochs} passes of the policy loss with the
  * clamped ratio ({@code ratio_clip}) and the KL to the frozen start weighted by {@code kl_weight}
  * (the paper's β / α).
  */
 public record DpokSettings(TrainingSettings training, String reward, int samplesPerStep, int innerEpochs,
-        double timestepFraction, double klWeight, double ratioClip, int valueBatch, int valueHidden,
+        double timestepFraction, double klWeight, double ratioClip, int valueBatch, int valueHidden, double valueLearningRate,
         int samplingSteps, double eta, double cfgScale, double heldoutFraction)
         implements MethodSettings, HeldOutSplit, PolicyGradientSettings {
 
@@ -29,6 +29,7 @@ public record DpokSettings(TrainingSettings training, String reward, int samples
             Setting.number("ratio_clip", 1e-4, 0, true, 1),
             Setting.integer("value_batch", 256, 1, 65_536),
             Setting.integer("value_hidden", 128, 4, 4096),
+            Setting.number("value_learning_rate", 1e-3, 0, true, 1),
             Setting.integer("sampling_steps", 25, 2, 1000),
             Setting.number("eta", 1, 0, true, 1),
             Setting.number("cfg_scale", 3, 0, false, 50),
