@@ -26,6 +26,8 @@ class PolicyGradientSettingsTest {
         assertThat(s.training().divergenceRatio()).isEqualTo(2);
         assertThat(s.sampler().eta()).isEqualTo(1);
         assertThat(s.config().trainBatch()).isEqualTo(s.training().batchSize());
+        assertThat(s.training().learningRate()).isEqualTo(2e-5);
+        assertThat(s.training().warmupSteps()).as("a step is a whole sampling round").isZero();
     }
 
     @Test

@@ -17,6 +17,8 @@ public record DdpoSettings(TrainingSettings training, String reward, int samples
 
     public static final SettingsSchema<DdpoSettings> SCHEMA = SettingsSchema.of(DdpoSettings.class,
             TrainingSettings.COMMON,
+            // the experiment's (docs/rl.md): 5e-5 and 1e-4 made DDPO lose reward and denoising quality
+            Setting.number("learning_rate", 2e-5, 0, true, 1),
             Setting.integer("batch_size", 32, 1, 4096),
             Setting.integer("steps", 30, 1, TrainingSettings.MAX_STEPS),
             Setting.integer("checkpoint_every", 5, 1, TrainingSettings.MAX_STEPS),
@@ -28,7 +30,7 @@ public record DdpoSettings(TrainingSettings training, String reward, int samples
             Setting.number("adv_clip_max", 5, 0, true, 1000),
             Setting.integer("stat_buffer_size", 16, 1, 100_000),
             Setting.integer("stat_min_count", 16, 0, 100_000),
-            Setting.integer("sampling_steps", 25, 2, 1000),
+            Setting.integer("sampling_steps", 10, 2, 1000),
             Setting.number("eta", 1, 0, true, 1),
             Setting.number("cfg_scale", 3, 0, false, 50),
             HELD_OUT,

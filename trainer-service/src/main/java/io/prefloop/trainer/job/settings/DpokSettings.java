@@ -18,6 +18,8 @@ public record DpokSettings(TrainingSettings training, String reward, int samples
 
     public static final SettingsSchema<DpokSettings> SCHEMA = SettingsSchema.of(DpokSettings.class,
             TrainingSettings.COMMON,
+            // the experiment's (docs/rl.md): 5e-5 and 1e-4 made DDPO lose reward and denoising quality
+            Setting.number("learning_rate", 2e-5, 0, true, 1),
             Setting.integer("batch_size", 32, 1, 4096),
             Setting.integer("steps", 30, 1, TrainingSettings.MAX_STEPS),
             Setting.integer("checkpoint_every", 5, 1, TrainingSettings.MAX_STEPS),
@@ -30,7 +32,7 @@ public record DpokSettings(TrainingSettings training, String reward, int samples
             Setting.integer("value_batch", 256, 1, 65_536),
             Setting.integer("value_hidden", 128, 4, 4096),
             Setting.number("value_learning_rate", 1e-3, 0, true, 1),
-            Setting.integer("sampling_steps", 25, 2, 1000),
+            Setting.integer("sampling_steps", 10, 2, 1000),
             Setting.number("eta", 1, 0, true, 1),
             Setting.number("cfg_scale", 3, 0, false, 50),
             HELD_OUT,
