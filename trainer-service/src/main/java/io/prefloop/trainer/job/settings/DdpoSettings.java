@@ -20,7 +20,7 @@ public record DdpoSettings(TrainingSettings training, String reward, int samples
             // the experiment's (docs/rl.md): 5e-5 and 1e-4 made DDPO lose reward and denoising quality
             Setting.number("learning_rate", 2e-5, 0, true, 1),
             Setting.integer("batch_size", 32, 1, 4096),
-            Setting.integer("steps", 30, 1, TrainingSettings.MAX_STEPS),
+            Setting.integer("steps", 20, 1, TrainingSettings.MAX_STEPS),
             Setting.integer("checkpoint_every", 5, 1, TrainingSettings.MAX_STEPS),
             RewardSource.SETTING,
             Setting.integer("samples_per_step", 32, 1, 4096),
