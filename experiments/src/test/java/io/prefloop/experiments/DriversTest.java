@@ -7,6 +7,7 @@ import io.prefloop.experiments.replies.RepliesDpoExperiment;
 import io.prefloop.experiments.replies.RepliesRewardExperiment;
 import io.prefloop.experiments.shapes.DcoExperiment;
 import io.prefloop.experiments.shapes.DpoExperiment;
+import io.prefloop.experiments.shapes.PolicyGradientExperiment;
 import io.prefloop.experiments.shapes.ShapesBenchmark;
 import io.prefloop.experiments.shapes.ShapesPretraining;
 import io.prefloop.experiments.shapes.ShapesRewardExperiment;
@@ -34,7 +35,8 @@ class DriversTest {
             "--mem-steps [2000]", ShapesBenchmark::main,
             "--pairs [40000]", ShapesRewardExperiment::main,
             "--steps [200]", RepliesDpoExperiment::main,
-            "--ties [DROP]", RepliesRewardExperiment::main);
+            "--ties [DROP]", RepliesRewardExperiment::main,
+            "--rounds [20]", PolicyGradientExperiment::main);
 
     @Test
     void helpListsTheOptionsAndDoesNothingElse() throws Exception {

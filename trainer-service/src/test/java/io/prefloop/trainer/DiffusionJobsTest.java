@@ -301,6 +301,70 @@ class DiffusionJobsTest extends TrainerIntegrationTest {
                 .anyMatch(msg -> msg.contains("trajectories of 4 DDIM steps"));
     }
 
+    @Test
+    void ddpoAndDpokSampleForTheProjectsPromptsScoreWithTheOracleAndPublishOnce() {
+        ApiClient trainer = trainer();
+        for (String method : List.of("ddpo", "dpok")) {
+            String job = trainer.post("/v1/jobs", SERVICE, """
+                    {"method":"%s","model":"shapes-unet","project":"%s","seed":6,
+                     "hyperparameters":{"steps":2,"checkpoint_every":1,"samples_per_step":4,"batch_size":4,
+                     "sampling_steps":4,"timestep_fraction":0.5,"learning_rate":0.00001,"heldout_fraction":0.3}}"""
+                    .formatted(method, project)).json().get("id").asString();
+            JsonNode finished = TrainerTestSupport.awaitJob(trainer, ADMIN, job);
+            assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("succeeded");
+            List<JsonNode> published = new ArrayList<>();
+            trainer.get("/v1/models/shapes-unet/checkpoints", ADMIN).json().forEach(c -> {
+                if (job.equals(c.get("job_id").asString(null))) {
+                    published.add(c);
+                }
+            });
+            assertThat(published).as("published exactly once").hasSize(1);
+            JsonNode checkpoint = published.get(0);
+            assertThat(checkpoint.get("method").asString()).isEqualTo(method);
+            assertThat(checkpoint.get("parent").asString()).isEqualTo("shapes-unet/base");
+            assertThat(checkpoint.get("reference").asString()).isEqualTo("shapes-unet/base");
+            JsonNode dataset = checkpoint.get("dataset");
+            assertThat(dataset.get("prompts").asInt() + dataset.get("heldout_prompts").asInt())
+                    .as("the ten prompts of the comparisons, split by prompt").isEqualTo(10);
+            assertThat(dataset.get("heldout_prompts").asInt()).isBetween(1, 6);
+            assertThat(dataset.get("reward").asString()).isEqualTo("oracle");
+            JsonNode metrics = checkpoint.get("metrics");
+            assertThat(metrics.get("reward_mean").asDouble()).as("oracle scores lie in [0, 2]").isBetween(0.0, 2.0);
+            assertThat(metrics.get("heldout_reward").asDouble()).isBetween(0.0, 2.0);
+            assertThat(metrics.get("heldout_reward_reference").asDouble()).isBetween(0.0, 2.0);
+            assertThat(metrics.get("heldout_kl").asDouble()).as("the policy moved").isPositive();
+            assertThat(metrics.get("model_mse").asDouble()).isPositive();
+            assertThat(metrics.get("ref_mse").asDouble()).isPositive();
+            assertThat(metrics.get("quality_regression").asDouble()).isGreaterThanOrEqualTo(0.0);
+            assertThat(metrics.get("quality_regression_on").asString()).isEqualTo("heldout");
+            if (method.equals("dpok")) {
+                assertThat(metrics.get("value_loss").asDouble()).isFinite();
+                assertThat(metrics.has("kl")).isTrue();
+            } else {
+                assertThat(metrics.has("clipfrac")).isTrue();
+            }
+            assertThat(trainer.get("/v1/jobs/" + job + "/events", ADMIN).json().findValuesAsString("message"))
+                    .anyMatch(msg -> msg.contains("Intermediate checkpoint saved after step 1"));
+            assertThat(Files.exists(FEEDBACK.store().resolve(".jobs").resolve(job)))
+                    .as("snapshots are deleted once published").isFalse();
+        }
+    }
+
+    @Test
+    void aPolicyGradientJobWhoseRewardModelIsNotInTheStoreIsRefusedAtCreation() {
+        ApiClient trainer = trainer();
+        var response = trainer.post("/v1/jobs", SERVICE, """
+                {"method":"dpok","model":"shapes-unet","project":"%s",
+                 "hyperparameters":{"reward":"shapes-reward/v9999"}}""".formatted(project));
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.body()).contains("hyperparameters.reward").contains("shapes-reward/v9999");
+        var base = trainer.post("/v1/jobs", SERVICE, """
+                {"method":"ddpo","model":"shapes-unet","project":"%s",
+                 "hyperparameters":{"reward":"shapes-unet/base"}}""".formatted(project));
+        assertThat(base.status()).isEqualTo(400);
+        assertThat(base.body()).contains("is not an image reward model");
+    }
+
     private ApiClient trainer() {
         judgedImages();
         ApiClient trainer = new ApiClient("http://localhost:" + port);

@@ -77,6 +77,19 @@ public final class OptimizerStep {
         return this;
     }
 
+    /**
+     * Multiplies the learning rate of {@code part}'s parameters (part of the optimized block) by
+     * {@code factor}: two networks under one Adam, and one snapshot, at their own rates.
+     * {@link #lastLearningRate()} stays the block's own rate.
+     */
+    public OptimizerStep rateFactor(Block part, double factor) {
+        ResumableAdam adam = resumable();
+        for (Pair<String, Parameter> pair : part.getParameters()) {
+            adam.rateFactor(pair.getValue().getId(), factor);
+        }
+        return this;
+    }
+
     /** Multiplies the learning rate from now on (1 = as scheduled): how a diverged job retries more gently. */
     public void scaleLearningRate(double factor) {
         resumable().scaleLearningRate(factor);

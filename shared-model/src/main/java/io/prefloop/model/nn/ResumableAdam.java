@@ -24,6 +24,7 @@ public final class ResumableAdam extends Optimizer {
     private final Map<String, NDArray> means = new ConcurrentHashMap<>();
     private final Map<String, NDArray> variances = new ConcurrentHashMap<>();
     private final Map<String, Integer> counts = new ConcurrentHashMap<>();
+    private final Map<String, Double> rateFactors = new ConcurrentHashMap<>();
     private volatile double scale = 1;
     private volatile double lastLearningRate = Double.NaN;
 
@@ -37,8 +38,9 @@ public final class ResumableAdam extends Optimizer {
         int t = counts.merge(parameterId, 1, Integer::sum);
         double coef1 = 1.0 - Math.pow(BETA1, t);
         double coef2 = 1.0 - Math.pow(BETA2, t);
-        float lr = (float) (learningRate.getNewValue(t) * scale);
-        lastLearningRate = lr;
+        float base = (float) (learningRate.getNewValue(t) * scale);
+        lastLearningRate = base;
+        float lr = (float) (base * rateFactors.getOrDefault(parameterId, 1.0));
         float corrected = (float) (lr * Math.sqrt(coef2) / coef1);
         if (!Float.isFinite(corrected)) {
             throw new IllegalStateException("learning rate is not finite at update " + t + ": " + corrected);
@@ -61,6 +63,14 @@ public final class ResumableAdam extends Optimizer {
         means.clear();
         variances.clear();
         counts.clear();
+    }
+
+    /** Multiplies one parameter's learning rate (a second network trained by the same Adam, say); 1 = the schedule's. */
+    public void rateFactor(String parameterId, double factor) {
+        if (!(factor > 0) || Double.isInfinite(factor)) {
+            throw new IllegalArgumentException("rate factor must be finite and > 0, not " + factor);
+        }
+        rateFactors.put(parameterId, factor);
     }
 
     /** Multiplies the scheduled learning rate from the next update on. */

@@ -77,6 +77,35 @@ class ResumableAdamTest {
         }
     }
 
+    @Test
+    void aRateFactorScalesOnlyThatPartsSteps() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(5);
+            Linear first = Linear.builder().setUnits(5).build();
+            Linear second = Linear.builder().setUnits(3).build();
+            ai.djl.nn.SequentialBlock both = new ai.djl.nn.SequentialBlock().add(first).add(second);
+            both.setInitializer(new NormalInitializer(0.5f), ai.djl.nn.Parameter.Type.WEIGHT);
+            both.initialize(m, DataType.FLOAT32, new Shape(4, 5));
+            float[] firstBefore = first.getParameters().get("weight").getArray().toFloatArray();
+            float[] secondBefore = second.getParameters().get("weight").getArray().toFloatArray();
+            OptimizerStep update = OptimizerStep.adam(both, LR).rateFactor(second, 10);
+            train(m, both, update, 0);
+            // Adam's first step moves every coordinate by lr · g / (|g| + ε): lr for the first layer, 10 · lr for the second
+            assertThat(maxChange(firstBefore, first)).isCloseTo(LR, org.assertj.core.api.Assertions.within(1e-4));
+            assertThat(maxChange(secondBefore, second)).isCloseTo(10 * LR, org.assertj.core.api.Assertions.within(1e-3));
+            assertThat(update.lastLearningRate()).isCloseTo(LR, org.assertj.core.api.Assertions.within(1e-9));
+        }
+    }
+
+    private static double maxChange(float[] before, Linear layer) {
+        float[] after = layer.getParameters().get("weight").getArray().toFloatArray();
+        double max = 0;
+        for (int i = 0; i < before.length; i++) {
+            max = Math.max(max, Math.abs(after[i] - before[i]));
+        }
+        return max;
+    }
+
     private static Block block(NDManager m, long seed) {
         Engine.getInstance().setRandomSeed((int) seed);
         Linear linear = Linear.builder().setUnits(3).build();

@@ -30,12 +30,14 @@ public class Jobs {
     private final JsonMapper json;
     private final Registry registry;
     private final RewardModelReferences rewardModels;
+    private final RewardCheck rewardCheck;
 
-    Jobs(JdbcClient jdbc, JsonMapper json, Registry registry, RewardModelReferences rewardModels) {
+    Jobs(JdbcClient jdbc, JsonMapper json, Registry registry, RewardModelReferences rewardModels, RewardCheck rewardCheck) {
         this.jdbc = jdbc;
         this.json = json;
         this.registry = registry;
         this.rewardModels = rewardModels;
+        this.rewardCheck = rewardCheck;
     }
 
     @Transactional
@@ -49,6 +51,7 @@ public class Jobs {
         if (method.settings(hyperparameters) instanceof UsesRewardModel uses) {
             rewardModels.resolve(uses.rewardModel());
         }
+        rewardCheck.require(method.settings(hyperparameters));
         List<ReferenceImage> references = ReferenceImages.check(method, request.references());
         if (method.startsFromCurrentCheckpoint() && !registry.hasCurrent(request.model())) {
             throw ApiException.invalid("model", "'" + request.model() + "' has no current checkpoint for " + method.json()

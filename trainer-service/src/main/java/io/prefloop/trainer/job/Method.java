@@ -3,8 +3,10 @@ package io.prefloop.trainer.job;
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.prefloop.trainer.job.settings.D3poSettings;
 import io.prefloop.trainer.job.settings.DcoSettings;
+import io.prefloop.trainer.job.settings.DdpoSettings;
 import io.prefloop.trainer.job.settings.DiffusionDpoSettings;
 import io.prefloop.trainer.job.settings.DpoSettings;
+import io.prefloop.trainer.job.settings.DpokSettings;
 import io.prefloop.trainer.job.settings.MethodSettings;
 import io.prefloop.trainer.job.settings.PpoSettings;
 import io.prefloop.trainer.job.settings.PretrainSettings;
@@ -25,7 +27,9 @@ public enum Method {
     D3PO(true, D3poSettings.SCHEMA),
     SFT(true, SftSettings.SCHEMA),
     PPO(true, PpoSettings.SCHEMA),
-    RLOO(true, RlooSettings.SCHEMA);
+    RLOO(true, RlooSettings.SCHEMA),
+    DDPO(true, DdpoSettings.SCHEMA),
+    DPOK(true, DpokSettings.SCHEMA);
 
     private final boolean needsProject;
     private final SettingsSchema<? extends MethodSettings> settings;

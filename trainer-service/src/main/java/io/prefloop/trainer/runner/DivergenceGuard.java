@@ -12,7 +12,7 @@ import java.util.Optional;
  * frozen reference or the run's own start, and trips when the ratio stays above {@code bound} for
  * {@code patience} consecutive steps; one step back at or below the bound starts the count again.
  * <ul>
- *   <li>diffusion_dpo, dco, d3po: {@code model_mse / ref_mse}, the policy's denoising error over the
+ *   <li>diffusion_dpo, dco, d3po, ddpo, dpok: {@code model_mse / ref_mse}, the policy's denoising error over the
  *       reference's on the same batch (a Diffusion-DPO run with wrong convolution gradients, docs/djl.md, went from 1 to 25 in 40 steps);
  *   <li>dpo: the policy's NLL of the chosen replies over the reference's ({@code logps/chosen /
  *       ref_logps/chosen}, both log-probabilities, so the ratio of the negative log-likelihoods);
@@ -53,7 +53,7 @@ final class DivergenceGuard {
     /** The guard for a method, with its bound ({@code divergence_ratio}) and patience ({@code divergence_patience}). */
     static DivergenceGuard forMethod(Method method, double bound, int patience) {
         return switch (method) {
-            case DIFFUSION_DPO, DCO, D3PO -> new DivergenceGuard("model_mse / ref_mse",
+            case DIFFUSION_DPO, DCO, D3PO, DDPO, DPOK -> new DivergenceGuard("model_mse / ref_mse",
                     m -> quotient(m.get("model_mse"), m.get("ref_mse")), bound, patience);
             case DPO -> new DivergenceGuard("NLL of the chosen replies, policy / reference",
                     m -> quotient(m.get("logps/chosen"), m.get("ref_logps/chosen")), bound, patience)

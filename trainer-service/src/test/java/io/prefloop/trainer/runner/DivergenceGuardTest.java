@@ -52,6 +52,19 @@ class DivergenceGuardTest {
     }
 
     @Test
+    void ddpoAndDpokWatchTheDenoisingErrorRatioNotTheirPolicyGradientLoss() {
+        for (Method method : new Method[] {Method.DDPO, Method.DPOK}) {
+            DivergenceGuard guard = DivergenceGuard.forMethod(method, 2, 2);
+            // a policy-gradient loss swings in sign and size from round to round: it must not be what trips
+            assertThat(guard.observe(1, Map.of("loss", 0.01, "model_mse", 0.012, "ref_mse", 0.012))).isEmpty();
+            assertThat(guard.observe(2, Map.of("loss", -5.0, "model_mse", 0.013, "ref_mse", 0.012))).isEmpty();
+            assertThat(guard.observe(3, Map.of("loss", 0.2, "model_mse", 0.05, "ref_mse", 0.012))).isEmpty();
+            assertThat(guard.observe(4, Map.of("loss", 0.2, "model_mse", 0.06, "ref_mse", 0.012)))
+                    .as(method.json()).hasValueSatisfying(r -> assertThat(r).contains("model_mse / ref_mse above 2"));
+        }
+    }
+
+    @Test
     void aStepBackAtOrBelowTheBoundStartsTheCountAgain() {
         DivergenceGuard guard = DivergenceGuard.forMethod(Method.DCO, 2, 3);
         assertThat(guard.observe(1, mse(3, 1))).isEmpty();

@@ -5,7 +5,8 @@ package io.prefloop.trainer.job.settings;
  * JSON by its {@link SettingsSchema}, which holds the defaults and bounds next to the record.
  */
 public sealed interface MethodSettings permits PretrainSettings, RewardModelSettings, DpoSettings,
-        DiffusionDpoSettings, DcoSettings, D3poSettings, SftSettings, PpoSettings, RlooSettings {
+        DiffusionDpoSettings, DcoSettings, D3poSettings, SftSettings, PpoSettings, RlooSettings, DdpoSettings,
+        DpokSettings {
 
     TrainingSettings training();
 }

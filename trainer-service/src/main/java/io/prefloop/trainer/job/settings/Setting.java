@@ -30,7 +30,12 @@ public record Setting(String name, Object defaultValue, double min, boolean minE
 
     /** A string such as a checkpoint reference; "" is the default, and the settings record decides whether it may stay empty. */
     public static Setting text(String name) {
-        return new Setting(name, "", 0, false, 0, false, List.of());
+        return text(name, "");
+    }
+
+    /** A string of at most 200 characters (a name, say); the settings record checks its form. */
+    public static Setting text(String name, String defaultValue) {
+        return new Setting(name, defaultValue, 0, false, 0, false, List.of());
     }
 
     public static Setting flag(String name, boolean defaultValue) {

@@ -177,8 +177,8 @@ public final class SettingsSchema<S extends Record> {
             return Optional.of(b);
         }
         if (setting.isText()) {
-            if (!(value instanceof String s)) {
-                problems.add(new FieldProblem(field, "must be a string"));
+            if (!(value instanceof String s) || s.length() > 200) {
+                problems.add(new FieldProblem(field, "must be a string of at most 200 characters"));
                 return Optional.empty();
             }
             return Optional.of(s.trim());
