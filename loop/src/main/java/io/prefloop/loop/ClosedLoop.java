@@ -136,7 +136,7 @@ public final class ClosedLoop {
                 verdict = verdict(finished);
                 promoted = promotion(finished) != null && promotion(finished).get("promoted").asBoolean();
             } else {
-                RewardModelRound.Outcome outcome = rl.run(project, round);
+                RewardModelRound.Outcome outcome = rl.run(project, round, model + "/" + currentVersion().orElse(baseVersion));
                 finished = outcome.job();
                 verdict = outcome.verdict() + rewardAndKl(outcome.rlMetrics());
                 promoted = outcome.promoted();

@@ -11,7 +11,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * The training half of a round for the methods that learn from a reward model (PPO, RLOO, DDPO,
  * DPOK), as InstructGPT's stages 2 and 3: a {@code reward_model} job on every comparison of the
- * project so far (starting from the previous round's reward model), its checkpoint promoted, then
+ * project so far (from the previous round's reward model; in round 1 a text reward model starts from
+ * the served language model's transformer, {@code init_from}), its checkpoint promoted, then
  * the method's job from the served policy against that checkpoint. The policy's checkpoint is
  * promoted when its {@code quality_regression} is at most the loop's {@code --max-regression}, the
  * gate the online policies apply to the preference methods. (Online policies fire on a count of
@@ -43,10 +44,16 @@ final class RewardModelRound {
         return world.model() + "-loop-reward";
     }
 
-    Outcome run(String project, int round) throws InterruptedException {
+    /** @param servedCheckpoint the policy's current checkpoint ("name/version"), the round's start */
+    Outcome run(String project, int round, String servedCheckpoint) throws InterruptedException {
         String rewardModel = rewardModelName();
-        JsonNode rm = finished(submit("reward_model", rewardModel, project, round,
-                Map.of("heldout_fraction", 0.15)), "training the reward model");
+        Map<String, Object> rmSettings = new LinkedHashMap<>();
+        rmSettings.put("heldout_fraction", 0.15);
+        if (world.modality().equals("text")) {
+            // round 1: from the served language model's transformer (InstructGPT); later rounds from the last reward model
+            rmSettings.put("init_from", servedCheckpoint);
+        }
+        JsonNode rm = finished(submit("reward_model", rewardModel, project, round, rmSettings), "training the reward model");
         if (!rm.get("status").asString().equals("succeeded")) {
             return new Outcome(rm, false, "reward model " + rm.get("status").asString() + ": "
                     + rm.get("error").asString(""), null, Map.of());

@@ -2,6 +2,10 @@ package io.prefloop.trainer.job;
 
 import io.prefloop.common.auth.Caller;
 import io.prefloop.common.web.ApiException;
+import io.prefloop.model.checkpoint.CheckpointId;
+import io.prefloop.model.family.ModelFamilies;
+import io.prefloop.trainer.job.settings.RewardModelSettings;
+import io.prefloop.trainer.registry.CheckpointView;
 import io.prefloop.trainer.registry.Registry;
 import io.prefloop.common.web.Page;
 import io.prefloop.trainer.job.settings.UsesRewardModel;
@@ -53,6 +57,9 @@ public class Jobs {
         }
         rewardCheck.require(method.settings(hyperparameters));
         List<ReferenceImage> references = ReferenceImages.check(method, request.references());
+        if (method.settings(hyperparameters) instanceof RewardModelSettings rm && !rm.initFrom().isEmpty()) {
+            requireLanguageModel(rm.initFrom());
+        }
         if (method.startsFromCurrentCheckpoint() && !registry.hasCurrent(request.model())) {
             throw ApiException.invalid("model", "'" + request.model() + "' has no current checkpoint for " + method.json()
                     + " to start from: register one and promote it (POST /v1/models/" + request.model() + "/promote)");
@@ -66,6 +73,22 @@ public class Jobs {
         }
         event(id, "info", "message", "Job created and queued", null);
         return require(id);
+    }
+
+    /** @throws ApiException 400 naming hyperparameters.init_from unless it is a registered language model checkpoint */
+    private void requireLanguageModel(String reference) {
+        CheckpointId id = CheckpointId.parse(reference);
+        CheckpointView checkpoint;
+        try {
+            checkpoint = registry.checkpoint(id.model(), id.version());
+        } catch (ApiException e) {
+            throw ApiException.invalid("hyperparameters.init_from", "no checkpoint " + reference + " in the registry");
+        }
+        String family = ModelFamilies.nameOf(checkpoint.architecture());
+        if (!ModelFamilies.CAUSAL_TRANSFORMER.name().equals(family)) {
+            throw ApiException.invalid("hyperparameters.init_from", reference + " is a " + family
+                    + ", not a language model (" + ModelFamilies.CAUSAL_TRANSFORMER.name() + ")");
+        }
     }
 
     /** A job an online policy queues on the feed range (after, to]; its hyperparameters are already resolved. */

@@ -7,6 +7,7 @@ import ai.djl.nn.Block;
 import io.prefloop.model.checkpoint.BlockWeights;
 import io.prefloop.model.checkpoint.CheckpointId;
 import io.prefloop.model.checkpoint.Manifest;
+import io.prefloop.model.family.ModelFamilies;
 import io.prefloop.model.nn.OptimizerStep;
 import io.prefloop.model.reward.BradleyTerryLoss;
 import io.prefloop.model.reward.ImageRewardModel;
@@ -75,11 +76,20 @@ class RewardModelRunner extends CheckpointRunner {
         if (startId != null) {
             model = RewardModelCheckpoints.load(services.store(), startId, manager);
             parent = RewardModelCheckpoints.load(services.store(), startId, manager);
+        } else if (!settings.initFrom().isEmpty()) {
+            if (images) {
+                throw new IllegalStateException("init_from starts a text reward model from a language model; project "
+                        + job.project() + " compares images");
+            }
+            CheckpointId lm = CheckpointId.parse(settings.initFrom());
+            model = TextRewardModel.fromLanguageModel(ModelFamilies.CAUSAL_TRANSFORMER.load(services.store(), lm, manager),
+                    manager);
         } else {
             model = images ? ImageRewardModel.create(ImageRewardSpec.shapes(tokenizer.vocabSize()), manager)
                     : TextRewardModel.create(new TransformerSpec(tokenizer.vocabSize(), 128, 64, 4, 2, 256), manager);
         }
-        context.message("Training on " + data.describe() + (startId == null ? " from scratch" : " from " + startId));
+        context.message("Training on " + data.describe() + (startId != null ? " from " + startId
+                : !settings.initFrom().isEmpty() ? " from the transformer of " + settings.initFrom() : " from scratch"));
 
         Encoder encoder;
         if (model instanceof ImageRewardModel imageModel) {
