@@ -131,6 +131,12 @@ class JobApiTest extends TrainerIntegrationTest {
                         "either candidate or image_base64"),
                 Arguments.of("a model without a current checkpoint to fine-tune", "{\"method\":\"sft\",\"model\":\"nothing-here\","
                         + project + "}", "no current checkpoint"),
+                Arguments.of("a reward model started from a checkpoint that does not exist", "{\"method\":\"reward_model\","
+                        + "\"model\":\"m\"," + project + ",\"hyperparameters\":{\"init_from\":\"replies-base/v0099\"}}",
+                        "hyperparameters.init_from"),
+                Arguments.of("a reward model started from something that is not a checkpoint reference",
+                        "{\"method\":\"reward_model\",\"model\":\"m\"," + project
+                        + ",\"hyperparameters\":{\"init_from\":\"not a name\"}}", "hyperparameters.init_from"),
                 Arguments.of("references for a method that takes none", "{\"method\":\"dpo\",\"model\":\"m\"," + project
                         + ",\"references\":[{\"candidate\":\"" + PROJECT + "\"}]}", "only dco"));
     }

@@ -2,14 +2,7 @@ package io.prefloop.trainer.job;
 
 import io.prefloop.common.auth.Caller;
 import io.prefloop.common.web.ApiException;
-import io.prefloop.model.checkpoint.CheckpointId;
-import io.prefloop.model.family.ModelFamilies;
-import io.prefloop.trainer.job.settings.RewardModelSettings;
-import io.prefloop.trainer.registry.CheckpointView;
-import io.prefloop.trainer.registry.Registry;
 import io.prefloop.common.web.Page;
-import io.prefloop.trainer.job.settings.UsesRewardModel;
-import io.prefloop.trainer.registry.RewardModelReferences;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -32,16 +25,12 @@ public class Jobs {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
-    private final Registry registry;
-    private final RewardModelReferences rewardModels;
-    private final RewardCheck rewardCheck;
+    private final CheckpointReferences checkpoints;
 
-    Jobs(JdbcClient jdbc, JsonMapper json, Registry registry, RewardModelReferences rewardModels, RewardCheck rewardCheck) {
+    Jobs(JdbcClient jdbc, JsonMapper json, CheckpointReferences checkpoints) {
         this.jdbc = jdbc;
         this.json = json;
-        this.registry = registry;
-        this.rewardModels = rewardModels;
-        this.rewardCheck = rewardCheck;
+        this.checkpoints = checkpoints;
     }
 
     @Transactional
@@ -52,18 +41,8 @@ public class Jobs {
                     + " learns from a feedback project's comparisons");
         }
         Map<String, Object> hyperparameters = method.resolve(request.hyperparameters());
-        if (method.settings(hyperparameters) instanceof UsesRewardModel uses) {
-            rewardModels.resolve(uses.rewardModel());
-        }
-        rewardCheck.require(method.settings(hyperparameters));
         List<ReferenceImage> references = ReferenceImages.check(method, request.references());
-        if (method.settings(hyperparameters) instanceof RewardModelSettings rm && !rm.initFrom().isEmpty()) {
-            requireLanguageModel(rm.initFrom());
-        }
-        if (method.startsFromCurrentCheckpoint() && !registry.hasCurrent(request.model())) {
-            throw ApiException.invalid("model", "'" + request.model() + "' has no current checkpoint for " + method.json()
-                    + " to start from: register one and promote it (POST /v1/models/" + request.model() + "/promote)");
-        }
+        checkpoints.check(method, request.model(), method.settings(hyperparameters));
         long seed = request.seed() == null ? ThreadLocalRandom.current().nextLong(1L << 48) : request.seed();
         UUID id = insert(method, request.model(), request.project(), hyperparameters, seed, request.suffix(),
                 caller.id(), null, null, null);
@@ -73,22 +52,6 @@ public class Jobs {
         }
         event(id, "info", "message", "Job created and queued", null);
         return require(id);
-    }
-
-    /** @throws ApiException 400 naming hyperparameters.init_from unless it is a registered language model checkpoint */
-    private void requireLanguageModel(String reference) {
-        CheckpointId id = CheckpointId.parse(reference);
-        CheckpointView checkpoint;
-        try {
-            checkpoint = registry.checkpoint(id.model(), id.version());
-        } catch (ApiException e) {
-            throw ApiException.invalid("hyperparameters.init_from", "no checkpoint " + reference + " in the registry");
-        }
-        String family = ModelFamilies.nameOf(checkpoint.architecture());
-        if (!ModelFamilies.CAUSAL_TRANSFORMER.name().equals(family)) {
-            throw ApiException.invalid("hyperparameters.init_from", reference + " is a " + family
-                    + ", not a language model (" + ModelFamilies.CAUSAL_TRANSFORMER.name() + ")");
-        }
     }
 
     /** A job an online policy queues on the feed range (after, to]; its hyperparameters are already resolved. */
