@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
  * (a reward model's start) a language model.
  */
 @Component
-class CheckpointReferences {
+public class CheckpointReferences {
 
     private final Registry registry;
     private final RewardModelReferences textRewardModels;
@@ -32,7 +32,7 @@ class CheckpointReferences {
     }
 
     /** @throws ApiException 400 naming the first reference that does not hold */
-    void check(Method method, String model, MethodSettings settings) {
+    public void check(Method method, String model, MethodSettings settings) {
         if (settings instanceof UsesRewardModel uses) {
             textRewardModels.resolve(uses.rewardModel());
         }

@@ -3,11 +3,10 @@ package io.prefloop.trainer.policy;
 import io.prefloop.common.auth.Caller;
 import io.prefloop.common.web.ApiException;
 import io.prefloop.trainer.feedback.FeedbackClient;
+import io.prefloop.trainer.job.CheckpointReferences;
 import io.prefloop.trainer.job.Jobs;
 import io.prefloop.trainer.job.Method;
-import io.prefloop.trainer.job.settings.UsesRewardModel;
 import io.prefloop.trainer.registry.Registry;
-import io.prefloop.trainer.registry.RewardModelReferences;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -36,11 +35,11 @@ public class Policies {
     private final FeedbackClient feedback;
     private final Registry registry;
 
-    private final RewardModelReferences rewardModels;
+    private final CheckpointReferences checkpoints;
 
     Policies(JdbcClient jdbc, JsonMapper json, Jobs jobs, FeedbackClient feedback, Registry registry,
-            RewardModelReferences rewardModels) {
-        this.rewardModels = rewardModels;
+            CheckpointReferences checkpoints) {
+        this.checkpoints = checkpoints;
         this.jdbc = jdbc;
         this.json = json;
         this.jobs = jobs;
@@ -54,10 +53,8 @@ public class Policies {
             throw ApiException.invalid("method", request.method().json() + " does not learn from comparisons");
         }
         Map<String, Object> hyperparameters = request.method().resolve(request.hyperparameters());
-        if (request.method().settings(hyperparameters) instanceof UsesRewardModel uses) {
-            rewardModels.resolve(uses.rewardModel());
-        }
         registry.current(request.model()); // 404 unless the model has a current checkpoint to start from
+        checkpoints.check(request.method(), request.model(), request.method().settings(hyperparameters));
         UUID id = UUID.randomUUID();
         jdbc.sql("""
                 insert into policies (id, project_id, model, method, hyperparameters, every_n, gate_metric, gate_min,
