@@ -55,7 +55,7 @@ class PolicyGradientSettingsTest {
         assertThatThrownBy(() -> Method.DDPO.resolve(Map.of("reward", "aesthetics")))
                 .hasMessageContaining("hyperparameters.reward: must be \"oracle\" or a reward model checkpoint");
         assertThatThrownBy(() -> Method.DPOK.resolve(Map.of("reward", 3)))
-                .hasMessageContaining("hyperparameters.reward: must be a non-empty string");
+                .hasMessageContaining("hyperparameters.reward: must be a string");
         assertThatThrownBy(() -> Method.DPOK.resolve(Map.of("eta", 0)))
                 .as("η = 0 has no log-probabilities").hasMessageContaining("hyperparameters.eta: must be > 0");
     }
