@@ -48,10 +48,13 @@ class RlJobTest extends TrainerIntegrationTest {
         ApiClient trainer = new ApiClient("http://localhost:" + port);
         String rm = trainer.post("/v1/jobs", SERVICE, """
                 {"method":"reward_model","model":"replies-rl-reward","project":"%s","seed":1,
-                 "hyperparameters":{"steps":2,"batch_size":2,"heldout_fraction":0}}""".formatted(project))
-                .json().get("id").asString();
+                 "hyperparameters":{"steps":2,"batch_size":2,"heldout_fraction":0,"init_from":"replies-ppo/v0001"}}"""
+                .formatted(project)).json().get("id").asString();
         JsonNode rewardJob = TrainerTestSupport.awaitJob(trainer, ADMIN, rm);
         assertThat(rewardJob.get("status").asString()).as(rewardJob.toString()).isEqualTo("succeeded");
+        assertThat(trainer.get("/v1/jobs/" + rm + "/events", ADMIN).json().get("data").findValuesAsString("message"))
+                .as("InstructGPT's start: the language model's transformer")
+                .anyMatch(m -> m.contains("from the transformer of replies-ppo/v0001"));
         assertThat(trainer.post("/v1/models/replies-ppo/promote", ADMIN, "{\"version\":\"v0001\"}").status()).isEqualTo(200);
         assertThat(trainer.post("/v1/models/replies-rloo/promote", ADMIN, "{\"version\":\"v0001\"}").status()).isEqualTo(200);
 
