@@ -26,7 +26,8 @@ class PolicyGradientSettingsTest {
         assertThat(s.training().divergenceRatio()).isEqualTo(2);
         assertThat(s.sampler().eta()).isEqualTo(1);
         assertThat(s.config().trainBatch()).isEqualTo(s.training().batchSize());
-        assertThat(s.training().learningRate()).isEqualTo(2e-5);
+        assertThat(s.training().learningRate()).as("the measured default").isEqualTo(1e-5);
+        assertThat(s.samplesPerStep()).isEqualTo(64);
         assertThat(s.training().warmupSteps()).as("a step is a whole sampling round").isZero();
     }
 
@@ -36,6 +37,8 @@ class PolicyGradientSettingsTest {
         assertThat(s.ratioClip()).isEqualTo(1e-4);
         assertThat(s.klWeight()).isEqualTo(0.5);
         assertThat(s.valueBatch()).isEqualTo(256);
+        assertThat(s.training().learningRate()).as("the measured default").isEqualTo(2e-5);
+        assertThat(s.samplesPerStep()).isEqualTo(32);
     }
 
     @Test
