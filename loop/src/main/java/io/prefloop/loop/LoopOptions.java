@@ -24,11 +24,14 @@ import java.util.Set;
  * @param method the trainer's method: the world's preference method (diffusion_dpo, dpo), or one that
  *     learns from a reward model trained on the comparisons each round (shapes: ddpo, dpok; replies:
  *     ppo, rloo)
+ * @param methodSettings hyperparameters given to a reward-model method's job ({@code --hp key=value},
+ *     repeatable; the trainer checks them), over the trainer's defaults
  */
 record LoopOptions(String world, int rounds, int labelers, double noise, int groups, int groupSize, int steps, int batch,
         double learningRate, double beta, double cfgScale, int samplerSteps, int evalSamples, Path report,
         String feedbackUrl, String trainerUrl, String inferenceUrl, String adminKey, String serviceKey, boolean keep,
-        long seed, double gateMin, double maxRegression, double sftWeight, double rpoAlpha, String method) {
+        long seed, double gateMin, double maxRegression, double sftWeight, double rpoAlpha, String method,
+        Map<String, Object> methodSettings) {
 
     /** The methods each world's loop can run; the first is its default. */
     static final Map<String, java.util.List<String>> METHODS = Map.of(
@@ -52,10 +55,11 @@ record LoopOptions(String world, int rounds, int labelers, double noise, int gro
     private static final Set<String> NAMES = Set.of("world", "rounds", "labelers", "noise", "pairs-per-prompt",
             "groups", "group-size", "steps",
             "batch", "lr", "beta", "cfg", "sampler-steps", "eval-samples", "eval-images", "report", "feedback",
-            "trainer", "inference", "keep", "seed", "gate-min", "max-regression", "sft", "rpo-alpha", "method");
+            "trainer", "inference", "keep", "seed", "gate-min", "max-regression", "sft", "rpo-alpha", "method", "hp");
 
     static LoopOptions parse(String[] args) {
         Map<String, String> a = new HashMap<>();
+        Map<String, Object> hp = new java.util.LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--")) {
                 throw new IllegalArgumentException("unexpected argument " + args[i] + " (options are --name value)");
@@ -66,6 +70,12 @@ record LoopOptions(String world, int rounds, int labelers, double noise, int gro
             }
             if (name.equals("keep")) {
                 a.put(name, "true");
+            } else if (name.equals("hp") && i + 1 < args.length) {
+                String[] kv = args[++i].split("=", 2);
+                if (kv.length != 2 || kv[0].isBlank()) {
+                    throw new IllegalArgumentException("--hp " + args[i] + ": expected key=value");
+                }
+                hp.put(kv[0], hyperparameter(kv[1]));
             } else if (name.equals("pairs-per-prompt") && i + 1 < args.length) {
                 a.put("groups", args[++i]); // that many disjoint pairs
                 a.put("group-size", "2");
@@ -106,7 +116,7 @@ record LoopOptions(String world, int rounds, int labelers, double noise, int gro
                     Double.parseDouble(a.get("max-regression")),
                     Double.parseDouble(a.get("sft")),
                     Double.parseDouble(a.get("rpo-alpha")),
-                    a.getOrDefault("method", METHODS.get(world).get(0)));
+                    a.getOrDefault("method", METHODS.get(world).get(0)), Map.copyOf(hp));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("not a number: " + e.getMessage());
         }
@@ -115,6 +125,10 @@ record LoopOptions(String world, int rounds, int labelers, double noise, int gro
                 || o.noise() < 0 || o.noise() >= 0.5) {
             throw new IllegalArgumentException("rounds, labelers, steps and batch must be positive, groups (and"
                     + " pairs-per-prompt) in 1..64, group-size in 2..16, eval-samples in 1..16, noise in [0, 0.5)");
+        }
+        if (!hp.isEmpty() && !o.usesRewardModel()) {
+            throw new IllegalArgumentException("--hp applies to the methods that learn from a reward model (--method);"
+                    + " " + o.method() + " takes --steps, --batch, --lr, --beta and the like");
         }
         if (!METHODS.get(world).contains(o.method())) {
             throw new IllegalArgumentException("--method " + o.method() + ": the " + world + " loop runs "
@@ -139,7 +153,7 @@ record LoopOptions(String world, int rounds, int labelers, double noise, int gro
     LoopOptions withKeys(String admin, String service) {
         return new LoopOptions(world, rounds, labelers, noise, groups, groupSize, steps, batch, learningRate, beta, cfgScale,
                 samplerSteps, evalSamples, report, feedbackUrl, trainerUrl, inferenceUrl, admin, service, keep, seed,
-                gateMin, maxRegression, sftWeight, rpoAlpha, method);
+                gateMin, maxRegression, sftWeight, rpoAlpha, method, methodSettings);
     }
 
     /** Whether the method learns from a reward model (trained by the loop each round) rather than from the comparisons. */
@@ -148,11 +162,23 @@ record LoopOptions(String world, int rounds, int labelers, double noise, int gro
     }
 
     /**
-     * The hyperparameters the loop gives a reward-model method's job besides the reward model: none,
-     * so the trainer's defaults (chosen by the seed studies of docs/rl.md) apply.
+     * The hyperparameters the loop gives a reward-model method's job besides the reward model: those
+     * of {@code --hp}; the trainer's defaults (chosen by the seed studies of docs/rl.md) for the rest.
      */
     Map<String, Object> methodHyperparameters() {
-        return Map.of();
+        return methodSettings;
+    }
+
+    /** An {@code --hp} value as JSON would carry it: a number, true or false, or else the text. */
+    private static Object hyperparameter(String value) {
+        if (value.equals("true") || value.equals("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        try {
+            return value.matches("-?[0-9]+") ? (Object) Long.parseLong(value) : (Object) Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            return value;
+        }
     }
 
     private static String env(String name, String fallback) {

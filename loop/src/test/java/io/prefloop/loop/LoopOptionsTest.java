@@ -33,6 +33,11 @@ class LoopOptionsTest {
         assertThat(LoopOptions.parse(new String[] {"--method", "dpok"}).usesRewardModel()).isTrue();
         assertThatThrownBy(() -> LoopOptions.parse(new String[] {"--method", "ppo"}))
                 .hasMessageContaining("the shapes loop runs diffusion_dpo, ddpo, dpok");
+        assertThat(LoopOptions.parse(new String[] {"--world", "replies", "--method", "ppo", "--hp", "kl_coef=0.5",
+                "--hp", "steps=20"}).methodHyperparameters()).containsEntry("kl_coef", 0.5).containsEntry("steps", 20L);
+        assertThatThrownBy(() -> LoopOptions.parse(new String[] {"--hp", "beta=1"})).hasMessageContaining("--hp applies");
+        assertThatThrownBy(() -> LoopOptions.parse(new String[] {"--method", "ddpo", "--hp", "nonsense"}))
+                .hasMessageContaining("key=value");
     }
 
     @Test
