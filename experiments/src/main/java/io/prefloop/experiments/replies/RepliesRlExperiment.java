@@ -84,11 +84,11 @@ public final class RepliesRlExperiment {
         int miniBatches = o.integer("mini-batches", 4);
         double vfCoef = o.number("vf-coef", 0.1);
         double eosPenalty = o.number("missing-eos-penalty", 0);
-        int rlooSteps = o.integer("rloo-steps", 40);
+        int rlooSteps = o.integer("rloo-steps", 25);
         int rlooPrompts = o.integer("rloo-prompts", 16);
         int rlooK = o.integer("rloo-k", 4);
         float rlooLr = (float) o.number("rloo-lr", 5e-5);
-        double rlooKl = o.number("rloo-kl-coef", 1.0);
+        double rlooKl = o.number("rloo-kl-coef", 0.85);
         boolean rlooNormalize = o.bool("rloo-normalize", true);
         double dpoBeta = o.number("dpo-beta", 0.5);
         float dpoLr = (float) o.number("dpo-lr", 5e-5);

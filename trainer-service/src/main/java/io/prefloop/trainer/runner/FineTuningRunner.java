@@ -41,6 +41,7 @@ abstract class FineTuningRunner<S extends MethodSettings, B extends Block> exten
      * @param evaluation after the last step: held-out metrics (prefixed {@code heldout_}),
      *     {@code quality_regression} and {@code quality_regression_on}, to add to the last step's
      * @param dataset the manifest's {@code dataset}
+     * @param extras state kept in the snapshots besides the trained block (PPO's KL coefficient)
      */
     protected record Plan(ResumableTraining.Step step, Function<JobContext, Map<String, Object>> evaluation,
             Map<String, Object> dataset, Map<String, Block> extras) {
