@@ -26,6 +26,7 @@ import io.prefloop.model.text.DpoConfig;
 import io.prefloop.model.text.DpoLossType;
 import io.prefloop.model.text.DpoTrainer;
 import io.prefloop.model.text.LanguageModels;
+import io.prefloop.model.text.SftTrainer;
 import io.prefloop.model.text.TextPreference;
 import io.prefloop.model.text.TransformerLm;
 import io.prefloop.model.text.rl.AdaptiveKlController;
@@ -71,6 +72,9 @@ public final class RepliesRlExperiment {
         int evalSamples = o.integer("eval-samples", 16);
         double noise = o.number("noise", 0.1);
         int maxTokens = o.integer("max-tokens", ReplySampling.MAX_REPLY_TOKENS);
+        int sftDemonstrations = o.integer("sft", 0);
+        float sftLr = (float) o.number("sft-lr", 1e-4);
+        int sftSteps = o.integer("sft-steps", 100);
         int rmSteps = o.integer("rm-steps", 200);
         float rmLr = (float) o.number("rm-lr", 3e-4);
         int rmBatch = o.integer("rm-batch", 32);
@@ -114,14 +118,23 @@ public final class RepliesRlExperiment {
             for (long seed : seeds) {
                 Engine.getInstance().setRandomSeed((int) seed);
                 Row before = evaluate(manager, base.model(), base.model(), tokenizer, world, oracle, evalSamples, seed, 0);
+                // InstructGPT's order with --sft N: SFT on N formal demonstrations first; the comparisons, the
+                // reward model's start and every method's start and reference are then the SFT model
+                TransformerLm startModel = sftDemonstrations > 0
+                        ? sft(manager, base.model(), world, tokenizer, sftDemonstrations, sftSteps, sftLr, seed) : base.model();
+                if (sftDemonstrations > 0) {
+                    Row tuned = evaluate(manager, startModel, base.model(), tokenizer, world, oracle, evalSamples, seed, 0);
+                    results.computeIfAbsent("sft", k -> new ArrayList<>()).add(tuned);
+                    System.out.println("seed " + seed + " sft: " + tuned);
+                }
                 results.computeIfAbsent("base", k -> new ArrayList<>()).add(before);
                 System.out.println("seed " + seed + " base: " + before);
 
-                List<ReplySampling.Sample> samples = ReplySampling.sample(manager, base.model(), tokenizer,
+                List<ReplySampling.Sample> samples = ReplySampling.sample(manager, startModel, tokenizer,
                         world.trainQuestions(), samplesPerPrompt, 1.0, 2000 + seed, 64);
                 List<TextPreference> pairs = RepliesDpoExperiment.label(samples, oracle, new SimulatedLabeler(noise, seed));
                 long t0 = System.nanoTime();
-                TextRewardModel rewardModel = rewardModel(manager, base.model(), tokenizer, pairs, rmSteps, rmBatch, rmLr,
+                TextRewardModel rewardModel = rewardModel(manager, startModel, tokenizer, pairs, rmSteps, rmBatch, rmLr,
                         seed);
                 RewardModelScore reward = new RewardModelScore(rewardModel,
                         normalizer(manager, rewardModel, tokenizer, samples), tokenizer);
@@ -131,8 +144,8 @@ public final class RepliesRlExperiment {
                         + " on fresh candidate pairs%n", seed, pairs.size(), rmSteps, (System.nanoTime() - t0) / 1e9, accuracy);
 
                 for (String method : methods) {
-                    TransformerLm policy = LanguageModels.copy(base.model(), manager);
-                    TransformerLm reference = LanguageModels.frozenCopy(base.model(), manager);
+                    TransformerLm policy = LanguageModels.copy(startModel, manager);
+                    TransformerLm reference = LanguageModels.frozenCopy(startModel, manager);
                     long m0 = System.nanoTime();
                     int steps;
                     switch (method) {
@@ -278,6 +291,28 @@ public final class RepliesRlExperiment {
                 NDList inputs = model.inputs(sub, tokenizer, prompts, replies);
                 trainer.step(sub, inputs, null, new boolean[batch]);
             }
+        }
+        return model;
+    }
+
+    /** SFT of a copy of the base on {@code n} demonstrations in the formal style with the right answer, training questions only. */
+    private static TransformerLm sft(NDManager manager, TransformerLm base, RepliesWorld world, ByteTokenizer tokenizer,
+            int n, int steps, float lr, long seed) {
+        Random random = new Random(seed);
+        List<SftTrainer.Example> demos = new ArrayList<>();
+        List<Question> questions = world.trainQuestions();
+        for (int i = 0; i < n; i++) {
+            Question q = questions.get(random.nextInt(questions.size()));
+            demos.add(new SftTrainer.Example(q.prompt(), world.reply(q, Style.FORMAL, q.answer(), random)));
+        }
+        TransformerLm model = LanguageModels.copy(base, manager);
+        SftTrainer trainer = new SftTrainer(model, null, tokenizer, OptimizerStep.adam(model, lr).clipGradNorm(1.0));
+        for (int step = 0; step < steps; step++) {
+            List<SftTrainer.Example> minibatch = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                minibatch.add(demos.get(random.nextInt(demos.size())));
+            }
+            trainer.step(manager, minibatch);
         }
         return model;
     }
