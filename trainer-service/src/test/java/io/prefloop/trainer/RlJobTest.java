@@ -35,6 +35,7 @@ class RlJobTest extends TrainerIntegrationTest {
     static void wiring(DynamicPropertyRegistry registry) throws IOException {
         TrainerTestSupport.copyCommitted("replies-base", "v0001", FEEDBACK.store(), "replies-ppo");
         TrainerTestSupport.copyCommitted("replies-base", "v0001", FEEDBACK.store(), "replies-rloo");
+        TrainerTestSupport.copyCommitted("replies-base", "v0001", FEEDBACK.store(), "replies-ppo-policy");
         FEEDBACK.wire(registry);
     }
 
@@ -136,5 +137,53 @@ class RlJobTest extends TrainerIntegrationTest {
             }
         });
         return out;
+    }
+
+    /** An online policy runs PPO against the reward model's current checkpoint once its comparisons are in. */
+    @Test
+    void anOnlinePolicyRunsPpoAgainstTheCurrentRewardModelAndGatesIt() throws InterruptedException {
+        ApiClient labeling = FEEDBACK.api();
+        String project = TrainerTestSupport.textProject(labeling, ADMIN, SERVICE, "rl policy", 4, i -> "Policy " + i + "?",
+                i -> List.of("Certainly. The answer is " + i + ".", "nope"));
+        String labeler = labeling.post("/v1/labelers", ADMIN, "{\"name\":\"rl pat\"}").json().get("key").asString();
+        TrainerTestSupport.judgeLeft(labeling, project, labeler, 2);
+        ApiClient trainer = new ApiClient("http://localhost:" + port);
+        JsonNode reward = TrainerTestSupport.awaitJob(trainer, ADMIN, trainer.post("/v1/jobs", SERVICE, """
+                {"method":"reward_model","model":"replies-policy-reward","project":"%s","seed":1,
+                 "hyperparameters":{"steps":2,"batch_size":2,"heldout_fraction":0,"init_from":"replies-ppo-policy/v0001"}}"""
+                .formatted(project)).json().get("id").asString());
+        assertThat(reward.get("status").asString()).as(reward.toString()).isEqualTo("succeeded");
+        assertThat(trainer.post("/v1/models/replies-policy-reward/promote", ADMIN, "{\"version\":\"v0001\"}").status())
+                .isEqualTo(200);
+        assertThat(trainer.post("/v1/models/replies-ppo-policy/promote", ADMIN, "{\"version\":\"v0001\"}").status())
+                .isEqualTo(200);
+        assertThat(trainer.post("/v1/policies", ADMIN, """
+                {"project":"%s","model":"replies-ppo-policy","method":"ppo","every_n":2,
+                 "hyperparameters":{"reward_model":"no-such-reward","steps":2,"batch_size":4}}"""
+                .formatted(project)).status()).as("a policy naming no reward model").isEqualTo(400);
+        ApiClient.Response created = trainer.post("/v1/policies", ADMIN, """
+                {"project":"%s","model":"replies-ppo-policy","method":"ppo","every_n":2,
+                 "hyperparameters":{"reward_model":"replies-policy-reward","steps":2,"batch_size":4,"num_mini_batches":2,
+                  "response_length":12,"heldout_fraction":0},
+                 "gate":{"metric":"objective/scores","min":-1000,"max_regression":1000}}""".formatted(project));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+
+        TrainerTestSupport.judgeLeft(labeling, project, labeler, 2);
+        JsonNode job = null;
+        for (int i = 0; i < 150 && job == null; i++) {
+            for (JsonNode j : trainer.get("/v1/jobs?model=replies-ppo-policy", ADMIN).json().get("data")) {
+                job = j;
+            }
+            Thread.sleep(200);
+        }
+        assertThat(job).as("the policy queued a ppo job").isNotNull();
+        JsonNode finished = TrainerTestSupport.awaitJob(trainer, ADMIN, job.get("id").asString());
+        assertThat(finished.get("status").asString()).as(finished.toString()).isEqualTo("succeeded");
+        assertThat(finished.get("method").asString()).isEqualTo("ppo");
+        assertThat(finished.get("promotion").get("promoted").asBoolean()).as(finished.toString()).isTrue();
+        assertThat(trainer.get("/v1/models/replies-ppo-policy/current", ADMIN).json().get("version").asString())
+                .isEqualTo("v0002");
+        JsonNode checkpoint = trainer.get("/v1/models/replies-ppo-policy/checkpoints", ADMIN).json().get(1);
+        assertThat(checkpoint.get("dataset").get("reward_model").asString()).isEqualTo("replies-policy-reward/v0001");
     }
 }
