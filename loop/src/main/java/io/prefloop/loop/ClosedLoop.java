@@ -101,7 +101,8 @@ public final class ClosedLoop {
         int pairsPerRound = prompts.size() * options.pairsPerPrompt();
         RewardModelRound rl = options.usesRewardModel() ? new RewardModelRound(trainer, options, world, progress) : null;
         if (rl == null) {
-            String policy = trainer.post("/v1/policies", admin, Map.of("project", project, "model", model,
+            // the policy's seed makes each round's training seed a function of --seed and the round's feed range
+            String policy = trainer.post("/v1/policies", admin, Map.of("project", project, "model", model, "seed", options.seed(),
                     "method", world.method(), "every_n", pairsPerRound, "hyperparameters", world.hyperparameters(options),
                     "gate", Map.of("metric", world.gateMetric(), "min", options.gateMin(),
                             "max_regression", options.maxRegression()))).get("id").asString();

@@ -203,7 +203,7 @@ class DpoJobTest extends TrainerIntegrationTest {
         assertThat(trainer.post("/v1/models/replies-policy/promote", ADMIN, "{\"version\":\"v0001\"}").status())
                 .isEqualTo(200);
         ApiClient.Response created = trainer.post("/v1/policies", ADMIN, """
-                {"project":"%s","model":"replies-policy","method":"dpo","every_n":4,
+                {"project":"%s","model":"replies-policy","method":"dpo","every_n":4,"seed":7,
                  "hyperparameters":{"steps":2,"batch_size":2},"gate":{"metric":"rewards/accuracies","min":0.0}}"""
                 .formatted(project));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
@@ -230,6 +230,8 @@ class DpoJobTest extends TrainerIntegrationTest {
         assertThat(trainer.get("/v1/models/replies-policy/current", ADMIN).json().get("version").asString())
                 .isEqualTo("v0002");
         assertThat(trainer.get("/v1/policies/" + policy, ADMIN).json().get("trained_through").asLong()).isEqualTo(4);
+        assertThat(finished.get("seed").asLong()).as("a seeded policy's job trains with a seed of its own, repeatable")
+                .isEqualTo(io.prefloop.trainer.policy.Policies.jobSeed(7, 4));
         assertThat(finished.get("result").get("model").asString()).isEqualTo("replies-policy");
         assertThat(finished.get("result").get("version").asString()).isEqualTo("v0002");
         JsonNode promotion = finished.get("promotion");

@@ -164,6 +164,8 @@ class JobApiTest extends TrainerIntegrationTest {
         assertThat(api.post("/v1/policies", ADMIN, "{\"project\":\"" + PROJECT + "\",\"model\":\"m\",\"method\":\"dpo\","
                 + "\"every_n\":5,\"gate\":{\"metric\":\"loss\",\"min\":0,\"max_regression\":-0.5}}").body())
                 .contains("gate.max_regression");
+        assertThat(api.post("/v1/policies", ADMIN, "{" + ok + ",\"method\":\"dpo\",\"every_n\":5,\"seed\":-1}").body())
+                .contains("seed");
         assertThat(api.post("/v1/policies", ADMIN, "{" + ok + ",\"method\":\"dpo\",\"every_n\":5}").status())
                 .as("a model without a current checkpoint").isEqualTo(404);
         assertThat(jdbc.sql("select count(*) from policies").query(Integer.class).single()).isZero();

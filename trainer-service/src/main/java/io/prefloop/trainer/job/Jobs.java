@@ -57,8 +57,8 @@ public class Jobs {
     /** A job an online policy queues on the feed range (after, to]; its hyperparameters are already resolved. */
     @Transactional
     public JobView createForPolicy(UUID policy, Method method, String model, UUID project,
-            Map<String, Object> hyperparameters, long feedAfter, long feedTo) {
-        UUID id = insert(method, model, project, hyperparameters, ThreadLocalRandom.current().nextLong(1L << 48),
+            Map<String, Object> hyperparameters, long feedAfter, long feedTo, long seed) {
+        UUID id = insert(method, model, project, hyperparameters, seed,
                 null, "policy:" + policy, policy, feedAfter, feedTo);
         event(id, "info", "message", "Policy " + policy + " queued this job on comparisons " + (feedAfter + 1)
                 + "–" + feedTo, null);

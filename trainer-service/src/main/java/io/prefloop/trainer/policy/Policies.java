@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -58,11 +59,11 @@ public class Policies {
         UUID id = UUID.randomUUID();
         jdbc.sql("""
                 insert into policies (id, project_id, model, method, hyperparameters, every_n, gate_metric, gate_min,
-                                      gate_max_regression, created_by)
-                values (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)""")
+                                      gate_max_regression, created_by, seed)
+                values (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)""")
                 .params(id, request.project(), request.model(), request.method().json(),
                         json.writeValueAsString(hyperparameters), request.everyN(), request.gate().metric(),
-                        request.gate().min(), request.gate().maxRegressionOrDefault(), caller.id())
+                        request.gate().min(), request.gate().maxRegressionOrDefault(), caller.id(), request.seed())
                 .update();
         return require(id);
     }
@@ -94,12 +95,20 @@ public class Policies {
         for (PolicyView policy : due) {
             long nth = nthNewPosition(policy);
             if (nth > 0) {
+                long to = latestPosition(policy.project(), nth);
+                long seed = policy.seed() == null ? ThreadLocalRandom.current().nextLong(1L << 48)
+                        : jobSeed(policy.seed(), to);
                 jobs.createForPolicy(policy.id(), policy.method(), policy.model(), policy.project(),
-                        policy.hyperparameters(), policy.trainedThrough(), latestPosition(policy.project(), nth));
+                        policy.hyperparameters(), policy.trainedThrough(), to, seed);
                 fired++;
             }
         }
         return fired;
+    }
+
+    /** The training seed of a seeded policy's job on the feed range ending at {@code feedTo}: the same for the same run. */
+    public static long jobSeed(long policySeed, long feedTo) {
+        return (policySeed * 1_000_003L + feedTo) & ((1L << 48) - 1);
     }
 
     /** The feed's last position, read on from a known one (only when a job is about to be queued). */
@@ -138,6 +147,7 @@ public class Policies {
                 json.readValue(rs.getString("hyperparameters"), MAP), rs.getInt("every_n"),
                 new Gate(rs.getString("gate_metric"), rs.getDouble("gate_min"),
                         rs.getDouble("gate_max_regression")),
-                rs.getLong("trained_through"), rs.getBoolean("active"), rs.getTimestamp("created_at").toInstant());
+                rs.getLong("trained_through"), rs.getBoolean("active"), (Long) rs.getObject("seed"),
+                rs.getTimestamp("created_at").toInstant());
     }
 }

@@ -37,7 +37,7 @@ class PolicyController {
 
     record NewPolicy(@NotNull UUID project, @NotBlank String model, @NotNull Method method,
             Map<String, Object> hyperparameters, @NotNull @Min(1) @Max(1_000_000) Integer everyN,
-            @NotNull @Valid Gate gate) {}
+            @NotNull @Valid Gate gate, @Min(0) @Max(1L << 48) Long seed) {}
 
     private final Policies policies;
 
