@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.prefloop.experiments.Arguments;
+import io.prefloop.experiments.SeedStatistics;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.labeling.SimulatedLabeler;
 import io.prefloop.model.nn.OptimizerStep;
@@ -223,9 +224,9 @@ public final class RepliesRlExperiment {
                 wellFormed[s] = e.getValue().get(s).wellFormed();
                 kl[s] = e.getValue().get(s).kl();
             }
-            System.out.printf("| %s | %+.1f ± %.1f | %+.1f | %.3f ± %.3f | %.3f | %.2f ± %.2f |%n", e.getKey(), mean(gains),
-                    sd(gains), Arrays.stream(gains).min().orElseThrow(), mean(wellFormed), sd(wellFormed),
-                    Arrays.stream(wellFormed).min().orElseThrow(), mean(kl), sd(kl));
+            System.out.printf("| %s | %+.1f ± %.1f | %+.1f | %.3f ± %.3f | %.3f | %.2f ± %.2f |%n", e.getKey(), SeedStatistics.mean(gains),
+                    SeedStatistics.sd(gains), Arrays.stream(gains).min().orElseThrow(), SeedStatistics.mean(wellFormed), SeedStatistics.sd(wellFormed),
+                    Arrays.stream(wellFormed).min().orElseThrow(), SeedStatistics.mean(kl), SeedStatistics.sd(kl));
         }
         System.out.printf("total %.0f s%n", (System.nanoTime() - start) / 1e9);
     }
@@ -299,12 +300,7 @@ public final class RepliesRlExperiment {
     private static TransformerLm sft(NDManager manager, TransformerLm base, RepliesWorld world, ByteTokenizer tokenizer,
             int n, int steps, float lr, long seed) {
         Random random = new Random(seed);
-        List<SftTrainer.Example> demos = new ArrayList<>();
-        List<Question> questions = world.trainQuestions();
-        for (int i = 0; i < n; i++) {
-            Question q = questions.get(random.nextInt(questions.size()));
-            demos.add(new SftTrainer.Example(q.prompt(), world.reply(q, Style.FORMAL, q.answer(), random)));
-        }
+        List<SftTrainer.Example> demos = RepliesSftExperiment.formalDemonstrations(world, n, random);
         TransformerLm model = LanguageModels.copy(base, manager);
         SftTrainer trainer = new SftTrainer(model, null, tokenizer, OptimizerStep.adam(model, lr).clipGradNorm(1.0));
         for (int step = 0; step < steps; step++) {
@@ -354,12 +350,5 @@ public final class RepliesRlExperiment {
         }
     }
 
-    private static double mean(double[] x) {
-        return Arrays.stream(x).average().orElse(Double.NaN);
-    }
 
-    private static double sd(double[] x) {
-        double m = mean(x);
-        return x.length < 2 ? 0 : Math.sqrt(Arrays.stream(x).map(v -> (v - m) * (v - m)).sum() / (x.length - 1));
-    }
 }

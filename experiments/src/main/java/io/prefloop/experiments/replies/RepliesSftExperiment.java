@@ -3,6 +3,7 @@ package io.prefloop.experiments.replies;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import io.prefloop.experiments.Arguments;
+import io.prefloop.experiments.SeedStatistics;
 import io.prefloop.model.checkpoint.CheckpointId;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.nn.OptimizerStep;
@@ -62,12 +63,7 @@ public final class RepliesSftExperiment {
                 long seed = Long.parseLong(s.trim());
                 Engine.getInstance().setRandomSeed((int) seed);
                 Random random = new Random(seed);
-                List<SftTrainer.Example> demos = new ArrayList<>();
-                List<Question> questions = world.trainQuestions();
-                for (int i = 0; i < demonstrations; i++) {
-                    Question q = questions.get(random.nextInt(questions.size()));
-                    demos.add(new SftTrainer.Example(q.prompt(), world.reply(q, Style.FORMAL, q.answer(), random)));
-                }
+                List<SftTrainer.Example> demos = formalDemonstrations(world, demonstrations, random);
                 long start = System.nanoTime();
                 try (NDManager run = manager.newSubManager()) {
                     TransformerLm policy = LanguageModels.copy(base, run);
@@ -92,7 +88,8 @@ public final class RepliesSftExperiment {
         double[] formed = results.stream().mapToDouble(r -> r[1]).toArray();
         System.out.printf("%nSFT on %d formal demonstrations (lr %s, %d steps x %d): formal rate %+.1f ± %.1f points"
                 + " (worst %+.1f), well-formed %.3f (worst %.3f), %d seeds%n", demonstrations, lr, steps, batch,
-                mean(gains), sd(gains), min(gains), mean(formed), min(formed), gains.length);
+                SeedStatistics.mean(gains), SeedStatistics.sd(gains), SeedStatistics.min(gains),
+                SeedStatistics.mean(formed), SeedStatistics.min(formed), gains.length);
     }
 
     private static void row(String model, String seed, RepliesDpoExperiment.Evaluation e, double seconds) {
@@ -101,16 +98,17 @@ public final class RepliesSftExperiment {
                 100 * e.all().correctRate(), seconds);
     }
 
-    static double mean(double[] v) {
-        return java.util.Arrays.stream(v).average().orElse(Double.NaN);
-    }
 
-    static double sd(double[] v) {
-        double m = mean(v);
-        return v.length < 2 ? 0 : Math.sqrt(java.util.Arrays.stream(v).map(x -> (x - m) * (x - m)).sum() / (v.length - 1));
-    }
 
-    static double min(double[] v) {
-        return java.util.Arrays.stream(v).min().orElse(Double.NaN);
+
+    /** {@code n} demonstrations in the formal style with the right answer, of random training questions. */
+    static List<SftTrainer.Example> formalDemonstrations(RepliesWorld world, int n, Random random) {
+        List<SftTrainer.Example> demos = new ArrayList<>();
+        List<Question> questions = world.trainQuestions();
+        for (int i = 0; i < n; i++) {
+            Question q = questions.get(random.nextInt(questions.size()));
+            demos.add(new SftTrainer.Example(q.prompt(), world.reply(q, Style.FORMAL, q.answer(), random)));
+        }
+        return demos;
     }
 }

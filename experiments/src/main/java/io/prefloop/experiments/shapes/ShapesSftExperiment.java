@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.tracker.Tracker;
 import io.prefloop.experiments.Arguments;
+import io.prefloop.experiments.SeedStatistics;
 import io.prefloop.model.checkpoint.CheckpointId;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.diffusion.DenoisingComparison;
@@ -107,7 +108,7 @@ public final class ShapesSftExperiment {
         double[] gains = results.stream().mapToDouble(r -> r[0]).toArray();
         System.out.printf("%nSFT on %d right-colour demonstrations (lr %s, %d steps x %d, prompt dropout %s): alignment"
                 + " %+.1f ± %.1f points (worst %+.1f), %d seeds%n", demonstrations, lr, steps, batch, promptDropout,
-                mean(gains), sd(gains), java.util.Arrays.stream(gains).min().orElse(Double.NaN), gains.length);
+                SeedStatistics.mean(gains), SeedStatistics.sd(gains), java.util.Arrays.stream(gains).min().orElse(Double.NaN), gains.length);
     }
 
     private static NDArray images(NDManager m, List<PretrainingSet.Example> examples) {
@@ -119,12 +120,5 @@ public final class ShapesSftExperiment {
         return examples.stream().map(e -> e.prompt().text()).toList();
     }
 
-    private static double mean(double[] v) {
-        return java.util.Arrays.stream(v).average().orElse(Double.NaN);
-    }
 
-    private static double sd(double[] v) {
-        double m = mean(v);
-        return v.length < 2 ? 0 : Math.sqrt(java.util.Arrays.stream(v).map(x -> (x - m) * (x - m)).sum() / (v.length - 1));
-    }
 }
