@@ -39,10 +39,30 @@ class AuthMatrixTest extends FeedbackIntegrationTest {
         assertThat(api.get("/v1/projects/" + project + "/tasks/next", ADMIN).status()).isEqualTo(403);
         assertThat(api.get("/v1/projects/" + project + "/tasks/next", SERVICE).status()).isEqualTo(403);
 
+        String pair = jdbc.sql("select id::text from pairs where project_id = ?::uuid").param(project)
+                .query(String.class).single();
+        String scores = ApiClient.json(Map.of("scored_by", "m/v1", "scores", java.util.List.of(Map.of("pair", pair, "p_a", 0.5))));
+        String retire = ApiClient.json(Map.of("checkpoints", java.util.List.of("m/v1")));
+        byte[] selection = "{\"mode\":\"uncertainty\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(api.post("/v1/projects/" + project + "/pairs/scores", labeler, scores).status()).isEqualTo(403);
+        assertThat(api.post("/v1/projects/" + project + "/pairs/retire", labeler, retire).status()).isEqualTo(403);
+        assertThat(api.get("/v1/projects/" + project + "/pairs", labeler).status()).isEqualTo(403);
+        assertThat(api.get("/v1/projects/" + project + "/pairs/summary", labeler).status()).isEqualTo(403);
+        assertThat(api.send("PUT", "/v1/projects/" + project + "/selection", labeler, "application/json", selection)
+                .status()).isEqualTo(403);
+        assertThat(jdbc.sql("select p_a is null from pairs where id = ?::uuid").param(pair).query(Boolean.class).single())
+                .as("a refused call changes nothing").isTrue();
+
         assertThat(api.get("/v1/projects/" + project, labeler).status()).isEqualTo(200);
         assertThat(api.get("/v1/projects/" + project + "/comparisons", SERVICE).status()).isEqualTo(200);
         assertThat(api.get("/v1/projects/" + project + "/stats", ADMIN).status()).isEqualTo(200);
         assertThat(api.get("/v1/projects/" + project + "/tasks/next", labeler).status()).isEqualTo(200);
+        assertThat(api.get("/v1/projects/" + project + "/pairs", SERVICE).status()).isEqualTo(200);
+        assertThat(api.get("/v1/projects/" + project + "/pairs/summary", ADMIN).status()).isEqualTo(200);
+        assertThat(api.post("/v1/projects/" + project + "/pairs/scores", SERVICE, scores).status()).isEqualTo(200);
+        assertThat(api.post("/v1/projects/" + project + "/pairs/retire", ADMIN, retire).status()).isEqualTo(200);
+        assertThat(api.send("PUT", "/v1/projects/" + project + "/selection", SERVICE, "application/json", selection)
+                .status()).isEqualTo(200);
     }
 
     @Test

@@ -33,8 +33,10 @@ class BadRequestsTest extends FeedbackIntegrationTest {
         String a = addText(text, "p", "one");
         String b = addText(text, "p", "two");
         String foreign = addText(other, "p", "elsewhere");
+        String foreignPair = pair(other, foreign, addText(other, "p", "elsewhere too"));
         ids = Map.of("{text}", text, "{image}", image, "{a}", a, "{b}", b, "{foreign}", foreign,
-                "{pair}", pair(text, a, b), "{unknown}", "00000000-0000-0000-0000-000000000042");
+                "{pair}", pair(text, a, b), "{foreignPair}", foreignPair,
+                "{unknown}", "00000000-0000-0000-0000-000000000042");
         labeler = createLabeler("bad-request tester");
     }
 
@@ -86,6 +88,36 @@ class BadRequestsTest extends FeedbackIntegrationTest {
                 bad("candidate id that is not a UUID", "POST", "/v1/projects/{text}/pairs", "service", "{\"candidate_a\":\"not-a-uuid\",\"candidate_b\":\"{b}\"}", 400, "candidate_a"),
                 bad("candidate of another project", "POST", "/v1/projects/{text}/pairs", "service", "{\"candidate_a\":\"{a}\",\"candidate_b\":\"{foreign}\"}", 400, "another project"),
                 bad("pair that already exists", "POST", "/v1/projects/{text}/pairs", "service", "{\"candidate_a\":\"{b}\",\"candidate_b\":\"{a}\"}", 409, "already"),
+                bad("p_a above 1", "POST", "/v1/projects/{text}/pairs", "service", "{\"candidate_a\":\"{a}\",\"candidate_b\":\"{foreign}\",\"p_a\":2}", 400, "p_a"),
+                bad("p_a that is not a number", "POST", "/v1/projects/{text}/pairs", "service", "{\"candidate_a\":\"{a}\",\"candidate_b\":\"{foreign}\",\"p_a\":\"high\"}", 400, "p_a"),
+                bad("oversized scored_by", "POST", "/v1/projects/{text}/pairs", "service", "{\"candidate_a\":\"{a}\",\"candidate_b\":\"{foreign}\",\"p_a\":0.5,\"scored_by\":\"" + "m".repeat(201) + "\"}", 400, "scored_by"),
+                bad("malformed JSON for scores", "POST", "/v1/projects/{text}/pairs/scores", "service", "{\"scores\":[", 400, "not valid JSON"),
+                bad("score p_a of 2", "POST", "/v1/projects/{text}/pairs/scores", "service", "{\"scored_by\":\"m/v\",\"scores\":[{\"pair\":\"{pair}\",\"p_a\":2}]}", 400, "scores[0].p_a"),
+                bad("negative score p_a", "POST", "/v1/projects/{text}/pairs/scores", "service", "{\"scores\":[{\"pair\":\"{pair}\",\"p_a\":-0.1}]}", 400, "p_a"),
+                bad("score without p_a", "POST", "/v1/projects/{text}/pairs/scores", "service", "{\"scores\":[{\"pair\":\"{pair}\"}]}", 400, "p_a"),
+                bad("no scores", "POST", "/v1/projects/{text}/pairs/scores", "service", "{\"scored_by\":\"m/v\",\"scores\":[]}", 400, "scores"),
+                bad("scores missing", "POST", "/v1/projects/{text}/pairs/scores", "service", "{\"scored_by\":\"m/v\"}", 400, "scores"),
+                bad("score of an unknown pair, with a good one", "POST", "/v1/projects/{text}/pairs/scores", "service", "{\"scored_by\":\"m/v\",\"scores\":[{\"pair\":\"{pair}\",\"p_a\":0.3},{\"pair\":\"{unknown}\",\"p_a\":0.4}]}", 400, "{unknown}"),
+                bad("score of another project's pair, with a good one", "POST", "/v1/projects/{text}/pairs/scores", "service", "{\"scored_by\":\"m/v\",\"scores\":[{\"pair\":\"{pair}\",\"p_a\":0.3},{\"pair\":\"{foreignPair}\",\"p_a\":0.4}]}", 400, "another project"),
+                bad("the same pair scored twice", "POST", "/v1/projects/{text}/pairs/scores", "service", "{\"scores\":[{\"pair\":\"{pair}\",\"p_a\":0.3},{\"pair\":\"{pair}\",\"p_a\":0.4}]}", 400, "twice"),
+                bad("scores for an unknown project", "POST", "/v1/projects/{unknown}/pairs/scores", "service", "{\"scores\":[{\"pair\":\"{pair}\",\"p_a\":0.3}]}", 404, "{unknown}"),
+                bad("retire without checkpoints", "POST", "/v1/projects/{text}/pairs/retire", "service", "{\"checkpoints\":[]}", 400, "checkpoints"),
+                bad("retire with checkpoints missing", "POST", "/v1/projects/{text}/pairs/retire", "service", "{}", 400, "checkpoints"),
+                bad("retire a null checkpoint", "POST", "/v1/projects/{text}/pairs/retire", "service", "{\"checkpoints\":[null]}", 400, "checkpoints"),
+                bad("retire in an unknown project", "POST", "/v1/projects/{unknown}/pairs/retire", "service", "{\"checkpoints\":[\"m/v1\"]}", 404, "{unknown}"),
+                bad("pairs of an unknown status", "GET", "/v1/projects/{text}/pairs?status=pending", "service", null, 400, "status"),
+                bad("pairs after a cursor that is not a pair", "GET", "/v1/projects/{text}/pairs?after=xyz", "service", null, 400, "after"),
+                bad("pairs after another project's pair", "GET", "/v1/projects/{text}/pairs?after={foreignPair}", "service", null, 400, "after"),
+                bad("pairs with limit 1001", "GET", "/v1/projects/{text}/pairs?limit=1001", "service", null, 400, "limit"),
+                bad("pairs of an unknown project", "GET", "/v1/projects/{unknown}/pairs", "service", null, 404, "{unknown}"),
+                bad("summary of an unknown project", "GET", "/v1/projects/{unknown}/pairs/summary", "admin", null, 404, "{unknown}"),
+                bad("negative random_share at creation", "POST", "/v1/projects", "admin", "{\"name\":\"x\",\"modality\":\"text\",\"selection\":{\"mode\":\"uncertainty\",\"random_share\":-1}}", 400, "random_share"),
+                bad("unknown selection mode at creation", "POST", "/v1/projects", "admin", "{\"name\":\"x\",\"modality\":\"text\",\"selection\":{\"mode\":\"greedy\"}}", 400, "mode"),
+                bad("negative random_share", "PUT", "/v1/projects/{text}/selection", "service", "{\"mode\":\"uncertainty\",\"random_share\":-1}", 400, "random_share"),
+                bad("random_share above 1", "PUT", "/v1/projects/{text}/selection", "service", "{\"mode\":\"uncertainty\",\"random_share\":1.5}", 400, "random_share"),
+                bad("unknown selection mode", "PUT", "/v1/projects/{text}/selection", "admin", "{\"mode\":\"greedy\"}", 400, "mode"),
+                bad("selection without a mode", "PUT", "/v1/projects/{text}/selection", "admin", "{\"random_share\":0.5}", 400, "mode"),
+                bad("selection of an unknown project", "PUT", "/v1/projects/{unknown}/selection", "admin", "{\"mode\":\"fifo\"}", 404, "{unknown}"),
                 bad("bulk pairing with max_pairs 0", "POST", "/v1/projects/{text}/pairs/bulk", "service", "{\"max_pairs\":0}", 400, "max_pairs"),
                 bad("judgment of an unknown pair", "POST", "/v1/pairs/{unknown}/judgments", "labeler", "{\"choice\":\"a\"}", 404, "{unknown}"),
                 bad("unknown choice", "POST", "/v1/pairs/{pair}/judgments", "labeler", "{\"choice\":\"maybe\"}", 400, "choice"),
@@ -147,7 +179,9 @@ class BadRequestsTest extends FeedbackIntegrationTest {
                     (select count(*) from images), (select count(*) from pairs), (select count(*) from tasks),
                     (select count(*) from judgments), (select count(*) from api_keys),
                     (select count(*) from idempotent_requests),
-                    (select coalesce(sum(votes_a + votes_b + votes_tie + votes_both_bad + skips), 0) from pairs))""")
+                    (select coalesce(sum(votes_a + votes_b + votes_tie + votes_both_bad + skips), 0) from pairs),
+                    (select count(*) from pairs where p_a is not null or scored_by is not null or status = 'retired'),
+                    (select string_agg(selection_mode || random_share, ' ' order by id) from projects))""")
                 .query(String.class).single();
     }
 }

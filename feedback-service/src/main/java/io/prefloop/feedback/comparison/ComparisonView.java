@@ -10,7 +10,10 @@ import java.util.UUID;
  * outcome is decisive ({@code a} or {@code b}); ties, splits and both-bad carry neither.
  *
  * @param position this comparison's place in the feed; pass the last one read as {@code after}
+ * @param servedBy the rule that first leased the pair: {@code random} pairs are a uniform sample of
+ *     the open pairs, {@code uncertainty} ones were picked for a scored P(a ≻ b) near 0.5; null for a
+ *     pair judged without being leased
  */
 public record ComparisonView(long position, UUID pairId, String prompt, String outcome, CandidateView chosen,
         CandidateView rejected, CandidateView candidateA, CandidateView candidateB, PairView.Votes votes,
-        double agreement, Instant resolvedAt) {}
+        double agreement, Instant resolvedAt, String servedBy) {}

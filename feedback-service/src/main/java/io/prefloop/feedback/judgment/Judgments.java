@@ -82,13 +82,17 @@ public class Judgments {
         return new Result(pairVotes.record(pair, labeler, request, idempotencyKey, votes, resolution), false);
     }
 
-    /** Refuses a judgment the pair cannot take: a tie where none is allowed, a resolved pair, a lease lost. */
+    /** Refuses a judgment the pair cannot take: a tie where none is allowed, a resolved or retired pair, a lease lost. */
     private void admit(PairVotes.LockedPair pair, UUID labeler, JudgmentController.NewJudgment request) {
         if (request.choice() == Choice.TIE && !pair.allowTies()) {
             throw ApiException.invalid("choice", "ties are not allowed in this project");
         }
         if (pair.status().equals("resolved")) {
             throw ApiException.conflict("The pair is already resolved; it needs no more judgments");
+        }
+        if (pair.status().equals("retired")) {
+            throw new ApiException(HttpStatus.CONFLICT, "Pair retired",
+                    "The pair was retired (a newer checkpoint superseded it); it takes no judgments");
         }
         if (request.taskId() != null) {
             if (pair.taskId() == null) {

@@ -3,10 +3,18 @@ package io.prefloop.feedback.pair;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A pair of candidates to compare, with its votes so far and, once resolved, its outcome. */
+/**
+ * A pair of candidates to compare, with its votes so far and, once resolved, its outcome.
+ *
+ * @param status {@code open}, {@code resolved} or {@code retired}
+ * @param pA a scoring model's P(a ≻ b), null when unscored
+ * @param scoredBy the checkpoint that gave {@code pA}
+ * @param servedBy the rule that first leased the pair ({@code fifo}, {@code uncertainty} or
+ *     {@code random}); null while it was never leased
+ */
 public record PairView(UUID id, UUID projectId, UUID candidateA, UUID candidateB, int judgmentsNeeded,
         Votes votes, int skips, String status, String outcome, Double agreement, Instant resolvedAt,
-        Instant createdAt) {
+        Instant createdAt, Double pA, String scoredBy, String servedBy) {
 
     public record Votes(int a, int b, int tie, int bothBad) {}
 }

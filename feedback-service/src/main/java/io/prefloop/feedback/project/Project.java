@@ -12,16 +12,18 @@ public class Project {
     private final String instructions;
     private final int judgmentsPerPair;
     private final boolean allowTies;
+    private final Selection selection;
     private final Instant createdAt;
 
     public Project(UUID id, String name, Modality modality, String instructions, int judgmentsPerPair,
-            boolean allowTies, Instant createdAt) {
+            boolean allowTies, Selection selection, Instant createdAt) {
         this.id = id;
         this.name = name;
         this.modality = modality;
         this.instructions = instructions;
         this.judgmentsPerPair = judgmentsPerPair;
         this.allowTies = allowTies;
+        this.selection = selection;
         this.createdAt = createdAt;
     }
 
@@ -47,6 +49,10 @@ public class Project {
 
     public boolean isAllowTies() {
         return allowTies;
+    }
+
+    public Selection getSelection() {
+        return selection;
     }
 
     public Instant getCreatedAt() {

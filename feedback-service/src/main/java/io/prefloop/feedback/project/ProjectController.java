@@ -6,6 +6,8 @@ import io.prefloop.common.auth.Role;
 import io.prefloop.common.web.Page;
 import io.prefloop.feedback.idempotency.Idempotency;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -20,6 +22,7 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -33,13 +36,21 @@ class ProjectController {
             @NotNull Modality modality,
             @Size(max = 20_000) String instructions,
             @Min(1) @Max(50) Integer judgmentsPerPair,
-            Boolean allowTies) {}
+            Boolean allowTies,
+            @Valid NewSelection selection) {}
+
+    /** @param randomShare 0.2 when absent */
+    record NewSelection(@NotNull SelectionMode mode, @DecimalMin("0") @DecimalMax("1") Double randomShare) {
+        Selection toSelection() {
+            return new Selection(mode, randomShare == null ? Selection.DEFAULT_RANDOM_SHARE : randomShare);
+        }
+    }
 
     record ProjectView(UUID id, String name, Modality modality, String instructions, int judgmentsPerPair,
-            boolean allowTies, Instant createdAt) {
+            boolean allowTies, Selection selection, Instant createdAt) {
         static ProjectView of(Project p) {
             return new ProjectView(p.getId(), p.getName(), p.getModality(), p.getInstructions(),
-                    p.getJudgmentsPerPair(), p.isAllowTies(), p.getCreatedAt());
+                    p.getJudgmentsPerPair(), p.isAllowTies(), p.getSelection(), p.getCreatedAt());
         }
     }
 
@@ -63,9 +74,21 @@ class ProjectController {
                     request.instructions() == null ? "" : request.instructions(),
                     request.judgmentsPerPair() == null ? 1 : request.judgmentsPerPair(),
                     request.allowTies() == null || request.allowTies(),
+                    request.selection() == null ? Selection.FIFO : request.selection().toSelection(),
                     Instant.now().truncatedTo(ChronoUnit.MICROS));
             return ProjectView.of(projects.insert(project));
         });
+    }
+
+    /** Changes how tasks/next picks pairs from now on; leases already given are kept. */
+    @PutMapping("/v1/projects/{id}/selection")
+    @Allow({Role.ADMIN, Role.SERVICE})
+    Selection selection(@PathVariable UUID id, @Valid @RequestBody NewSelection request) {
+        Selection selection = request.toSelection();
+        if (!projects.updateSelection(id, selection)) {
+            lookup.require(id);
+        }
+        return selection;
     }
 
     @GetMapping("/v1/projects/{id}")

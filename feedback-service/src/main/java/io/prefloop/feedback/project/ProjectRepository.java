@@ -15,7 +15,8 @@ import org.springframework.stereotype.Repository;
 public class ProjectRepository {
 
     private static final String SELECT = """
-            select id, name, modality, instructions, judgments_per_pair, allow_ties, created_at from projects""";
+            select id, name, modality, instructions, judgments_per_pair, allow_ties, selection_mode, random_share, created_at
+            from projects""";
 
     private final JdbcClient jdbc;
 
@@ -29,12 +30,20 @@ public class ProjectRepository {
 
     Project insert(Project project) {
         jdbc.sql("""
-                insert into projects (id, name, modality, instructions, judgments_per_pair, allow_ties, created_at)
-                values (?, ?, ?, ?, ?, ?, ?)""")
+                insert into projects (id, name, modality, instructions, judgments_per_pair, allow_ties, selection_mode,
+                                      random_share, created_at)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?)""")
                 .params(project.getId(), project.getName(), project.getModality().json(), project.getInstructions(),
-                        project.getJudgmentsPerPair(), project.isAllowTies(), Timestamp.from(project.getCreatedAt()))
+                        project.getJudgmentsPerPair(), project.isAllowTies(), project.getSelection().mode().json(),
+                        project.getSelection().randomShare(), Timestamp.from(project.getCreatedAt()))
                 .update();
         return project;
+    }
+
+    /** @return whether the project exists */
+    boolean updateSelection(UUID id, Selection selection) {
+        return jdbc.sql("update projects set selection_mode = ?, random_share = ? where id = ?")
+                .params(selection.mode().json(), selection.randomShare(), id).update() == 1;
     }
 
     /** Projects in creation order, at most {@code limit}. */
@@ -51,6 +60,7 @@ public class ProjectRepository {
     private static Project map(ResultSet rs, int row) throws SQLException {
         return new Project(rs.getObject("id", UUID.class), rs.getString("name"), Modality.parse(rs.getString("modality")),
                 rs.getString("instructions"), rs.getInt("judgments_per_pair"), rs.getBoolean("allow_ties"),
+                new Selection(SelectionMode.parse(rs.getString("selection_mode")), rs.getDouble("random_share")),
                 rs.getTimestamp("created_at").toInstant());
     }
 }

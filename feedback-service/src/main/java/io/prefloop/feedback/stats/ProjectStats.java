@@ -5,12 +5,13 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * @param pairs pairs by state: {@code unjudged}, {@code in_progress}, {@code resolved}
+ * @param pairs pairs by state: {@code unjudged}, {@code in_progress}, {@code resolved} (retired pairs not included)
+ * @param pairsRetired pairs retired unjudged, never to be served
  * @param outcomes resolved pairs by outcome
  * @param krippendorffAlpha nominal alpha over pairs with two or more votes; null when not measurable
  * @param positionBias share of decisive judgments that picked the candidate shown on the left
  */
-public record ProjectStats(UUID projectId, Map<String, Long> pairs, Map<String, Long> outcomes, long judgments,
+public record ProjectStats(UUID projectId, Map<String, Long> pairs, long pairsRetired, Map<String, Long> outcomes, long judgments,
         long skips, Double krippendorffAlpha, PositionBias positionBias, Double medianMsPerJudgment,
         long judgmentsLastHour, List<LabelerStats> labelers) {
 

@@ -32,7 +32,7 @@ public class Stats {
         Map<String, Long> pairs = new LinkedHashMap<>();
         Map<String, Long> outcomes = new LinkedHashMap<>();
         jdbc.sql("""
-                select case when status = 'resolved' then 'resolved'
+                select case when status = 'resolved' then 'resolved' when status = 'retired' then 'retired'
                             when votes_a + votes_b + votes_tie + votes_both_bad + skips = 0 then 'unjudged'
                             else 'in_progress' end state, coalesce(outcome, '') outcome, count(*) n
                 from pairs where project_id = ? group by 1, 2""")
@@ -43,6 +43,7 @@ public class Stats {
                     }
                     return null;
                 }).list();
+        Long retired = pairs.remove("retired");
         List<int[]> units = jdbc.sql("""
                 select votes_a, votes_b, votes_tie, votes_both_bad from pairs
                 where project_id = ? and votes_a + votes_b + votes_tie + votes_both_bad >= 2""")
@@ -86,8 +87,8 @@ public class Stats {
                             rs.getLong("judgments"), rs.getLong("skips"), agreementOrNull, medianOrNull,
                             decisive, decisive == 0 ? null : (double) rs.getLong("left_picks") / decisive);
                 }).list();
-        return new ProjectStats(projectId, pairs, outcomes, totals.judgments(), totals.skips(),
-                Double.isNaN(alpha) ? null : alpha, bias, totals.medianMs(), totals.lastHour(), labelers);
+        return new ProjectStats(projectId, pairs, retired == null ? 0 : retired, outcomes, totals.judgments(),
+                totals.skips(), Double.isNaN(alpha) ? null : alpha, bias, totals.medianMs(), totals.lastHour(), labelers);
     }
 
     /** {@code bucket=auto} picks minutes for a project judged within six hours, hours within two weeks, else days. */

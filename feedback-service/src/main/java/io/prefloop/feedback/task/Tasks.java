@@ -4,6 +4,8 @@ import io.prefloop.common.auth.Caller;
 import io.prefloop.common.web.ApiException;
 import io.prefloop.feedback.FeedbackProperties;
 import io.prefloop.feedback.project.Projects;
+import io.prefloop.feedback.project.Selection;
+import io.prefloop.feedback.project.SelectionMode;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -78,8 +80,32 @@ public class Tasks {
                 .params(labeler, projectId).query(UUID.class).list();
     }
 
-    /** Leases the oldest open pair this labeler may judge, other than {@code held}; empty when none is left. */
+    /**
+     * The order in which a rule takes the eligible pairs. Unscored pairs sort after scored ones
+     * ({@code nulls last}); the expression matches the index {@code pairs_open_uncertain}.
+     */
+    private static String order(String rule) {
+        return switch (rule) {
+            case "uncertainty" -> "abs(p.p_a - 0.5) nulls last, p.created_at, p.id";
+            case "random" -> "random()";
+            default -> "p.created_at, p.id";
+        };
+    }
+
+    /** The rule for one claim: under {@code uncertainty}, a random pair with probability {@code random_share}. */
+    private static String rule(Selection selection) {
+        if (selection.mode() == SelectionMode.FIFO) {
+            return "fifo";
+        }
+        return ThreadLocalRandom.current().nextDouble() < selection.randomShare() ? "random" : "uncertainty";
+    }
+
+    /**
+     * Leases the open pair this labeler may judge, other than {@code held}, that the project's
+     * selection rule puts first; empty when none is left.
+     */
     private Optional<TaskView> claim(UUID projectId, UUID labeler, List<UUID> held) {
+        String rule = rule(projects.require(projectId).getSelection());
         List<UUID> excluded = new ArrayList<>(held);
         for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
             Optional<UUID> locked = jdbc.sql("""
@@ -89,19 +115,18 @@ public class Tasks {
                       and not exists (select 1 from judgments j where j.pair_id = p.id and j.labeler_id = :labeler)
                       and """ + FREE_SLOTS + """
                      > 0
-                    order by p.created_at, p.id
+                    order by %s
                     limit 1
-                    for update of p skip locked""")
+                    for update of p skip locked""".formatted(order(rule)))
                     .param("project", projectId)
                     .param("excluded", excluded.toArray(UUID[]::new))
                     .param("labeler", labeler)
                     .query(UUID.class).optional();
             if (locked.isEmpty()) {
-                projects.require(projectId); // 404 rather than 204 for a project that does not exist
                 return Optional.empty();
             }
             String left = ThreadLocalRandom.current().nextBoolean() ? "a" : "b";
-            Optional<TaskView> leased = leaseIfFree(locked.get(), projectId, labeler, left);
+            Optional<TaskView> leased = leaseIfFree(locked.get(), projectId, labeler, left, rule);
             if (leased.isPresent()) {
                 return leased;
             }
@@ -157,7 +182,7 @@ public class Tasks {
      */
     public Optional<TaskView> leaseAgain(UUID pair, UUID projectId, UUID labeler, String leftChoice) {
         String left = leftChoice != null ? leftChoice : ThreadLocalRandom.current().nextBoolean() ? "a" : "b";
-        Optional<TaskView> leased = leaseIfFree(pair, projectId, labeler, left);
+        Optional<TaskView> leased = leaseIfFree(pair, projectId, labeler, left, null);
         if (leased.isEmpty()) {
             jdbc.sql("delete from tasks where pair_id = ? and labeler_id = ?").params(pair, labeler).update();
         }
@@ -167,8 +192,11 @@ public class Tasks {
     /**
      * Leases a locked pair if it still has a free slot. The slots are counted by this new
      * statement, which (in READ COMMITTED) sees every lease committed since the pair was picked.
+     *
+     * @param rule the selection rule that picked the pair, recorded as its {@code served_by} if it
+     *     is the pair's first lease; null for a lease given again after an undo
      */
-    private Optional<TaskView> leaseIfFree(UUID pair, UUID projectId, UUID labeler, String left) {
+    private Optional<TaskView> leaseIfFree(UUID pair, UUID projectId, UUID labeler, String left, String rule) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         return jdbc.sql("""
                 with lease as (
@@ -179,10 +207,14 @@ public class Tasks {
                     on conflict (pair_id, labeler_id) do update
                        set id = excluded.id, left_choice = excluded.left_choice, state = 'leased',
                            leased_at = excluded.leased_at, expires_at = excluded.expires_at
-                    returning *)
+                    returning *),
+                served as (
+                    update pairs set served_by = :rule
+                    where id = :pair and served_by is null and cast(:rule as text) is not null
+                      and exists (select 1 from lease))
                 """ + VIEW_FROM + " lease t " + VIEW_JOIN)
                 .param("id", UUID.randomUUID()).param("pair", pair).param("project", projectId)
-                .param("labeler", labeler).param("left", left).param("now", Timestamp.from(now))
+                .param("labeler", labeler).param("left", left).param("rule", rule).param("now", Timestamp.from(now))
                 .param("expires", Timestamp.from(now.plus(properties.leaseDuration())))
                 .query(this::mapView).optional();
     }
