@@ -225,6 +225,9 @@ class PairSelectionTest extends FeedbackIntegrationTest {
     @Test
     void theSummaryCountsPairsPerCheckpointAfterJudgmentsAndRetirements() {
         String project = project(1, null);
+        JsonNode empty = api.get("/v1/projects/" + project + "/pairs/summary", SERVICE).json();
+        assertThat(empty.get("open").asLong()).isZero();
+        assertThat(empty.get("by_checkpoint")).isEmpty();
         String unnamed = pair(project, text(project, "p0", "x", null), text(project, "p0", "y", null), Map.of());
         String v1First = checkpointPair(project, "p1", "m/v1");
         checkpointPair(project, "p2", "m/v1");

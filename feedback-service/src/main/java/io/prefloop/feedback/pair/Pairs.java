@@ -127,10 +127,10 @@ public class Pairs {
             }
         }
         UUID[] ids = index.keySet().toArray(UUID[]::new);
-        record Found(UUID id, UUID projectId, String status) {}
+        record Found(UUID id, UUID projectId) {}
         // locked in id order, so that two concurrent score requests cannot deadlock
         Map<UUID, Found> found = new LinkedHashMap<>();
-        jdbc.sql("select id, project_id, status from pairs where id = any(?) order by id for update")
+        jdbc.sql("select id, project_id from pairs where id = any(?) order by id for update")
                 .param(ids).query(Found.class).list().forEach(f -> found.put(f.id(), f));
         for (Map.Entry<UUID, Integer> e : index.entrySet()) {
             Found f = found.get(e.getKey());
@@ -215,9 +215,8 @@ public class Pairs {
                 sha == null ? null : properties.imageUrl(sha), rs.getString(side + "_checkpoint"));
     }
 
-    /** One query: what a campaign polls to keep a number of pairs open. */
+    /** One query (two for a project without pairs): what a campaign polls to keep a number of pairs open. */
     PairSummary summary(UUID projectId) {
-        projects.require(projectId);
         List<PairSummary.ByCheckpoint> rows = jdbc.sql("""
                 select ca.checkpoint, count(*) filter (where p.status = 'open') open,
                        count(*) filter (where p.status = 'resolved') resolved,
@@ -226,6 +225,9 @@ public class Pairs {
                 where p.project_id = ?
                 group by ca.checkpoint order by min(p.created_at), ca.checkpoint""")
                 .param(projectId).query(PairSummary.ByCheckpoint.class).list();
+        if (rows.isEmpty()) {
+            projects.require(projectId); // 404 for a project that does not exist
+        }
         return new PairSummary(rows.stream().mapToLong(PairSummary.ByCheckpoint::open).sum(), rows);
     }
 
