@@ -24,6 +24,7 @@ import tools.jackson.databind.JsonNode;
  */
 public final class ClosedLoop {
 
+    /** What one proposal may sample (the inference-service's limit). */
     private static final int MAX_CANDIDATES_PER_PROPOSAL = 256;
 
     private final LoopOptions options;
@@ -74,7 +75,7 @@ public final class ClosedLoop {
 
     List<LoopReport.Round> run() throws Exception {
         Instant start = Instant.now();
-        if (world.prompts().size() * options.groupSize() > MAX_CANDIDATES_PER_PROPOSAL) {
+        if (world.prompts().size() * options.groupSize() > MAX_CANDIDATES_PER_PROPOSAL || world.prompts().size() > 64) {
             throw new IllegalArgumentException("--group-size " + options.groupSize() + ": a group of every prompt ("
                     + world.prompts().size() + ") must fit one proposal of at most " + MAX_CANDIDATES_PER_PROPOSAL
                     + " candidates");
@@ -100,17 +101,23 @@ public final class ClosedLoop {
         List<String> prompts = world.prompts();
         int pairsPerRound = prompts.size() * options.pairsPerPrompt();
         RewardModelRound rl = options.usesRewardModel() ? new RewardModelRound(trainer, options, world, progress) : null;
+        Map<String, Object> campaignRequest = campaign(project, prompts, pairsPerRound);
         if (rl == null) {
-            // the policy's seed makes each round's training seed a function of --seed and the round's feed range
-            String policy = trainer.post("/v1/policies", admin, Map.of("project", project, "model", model, "seed", options.seed(),
-                    "method", world.method(), "every_n", pairsPerRound, "hyperparameters", world.hyperparameters(options),
-                    "gate", Map.of("metric", world.gateMetric(), "min", options.gateMin(),
-                            "max_regression", options.maxRegression()))).get("id").asString();
-            out.printf(Locale.ROOT, "project %s, policy %s: %s every %d comparisons from %s/%s%n", project, policy,
-                    world.method(), pairsPerRound, model, baseVersion);
+            // the campaign's seed makes each round's training seed a function of --seed and the round's feed range
+            campaignRequest.put("policy", Map.of("method", world.method(), "every_n", pairsPerRound,
+                    "hyperparameters", world.hyperparameters(options), "gate", Map.of("metric", world.gateMetric(),
+                            "min", options.gateMin(), "max_regression", options.maxRegression())));
+        }
+        JsonNode campaign = trainer.post("/v1/campaigns", admin, campaignRequest);
+        String campaignId = campaign.get("id").asString();
+        if (rl == null) {
+            out.printf(Locale.ROOT, "project %s, campaign %s: %d pairs from each served checkpoint, %s every %d"
+                    + " comparisons from %s/%s%n", project, campaignId, pairsPerRound, world.method(), pairsPerRound, model,
+                    baseVersion);
         } else {
-            out.printf(Locale.ROOT, "project %s: each round %d comparisons, a reward model (%s) on all of them, then %s"
-                    + " from the served %s%n", project, pairsPerRound, rl.rewardModelName(), options.method(), model);
+            out.printf(Locale.ROOT, "project %s, campaign %s: each round %d comparisons, a reward model (%s) on all of"
+                    + " them, then %s from the served %s%n", project, campaignId, pairsPerRound, rl.rewardModelName(),
+                    options.method(), model);
         }
 
         SimulatedLabelers judges = new SimulatedLabelers(feedback, labelers, world, options);
@@ -124,11 +131,13 @@ public final class ClosedLoop {
 
         Set<String> seenJobs = new HashSet<>();
         int judgments = 0;
+        boolean promotedLast = false;
         for (int round = 1; round <= options.rounds(); round++) {
             roundStart = Instant.now();
-            propose(project, prompts, round);
+            String from = model + "/" + currentVersion().orElse(baseVersion);
+            awaitPairs(campaignId, from, round == 1 || promotedLast ? pairsPerRound : 1);
             int[] done = {0};
-            judgments += judges.judgeAll(project, () -> progress.show("judging", ++done[0], pairsPerRound));
+            judgments += judges.judge(project, pairsPerRound, () -> progress.show("judging", ++done[0], pairsPerRound));
             JsonNode finished;
             String verdict;
             boolean promoted;
@@ -149,10 +158,14 @@ public final class ClosedLoop {
             awaitServed(served);
             Evaluation result = evaluate();
             Evaluation.WinRate win = result.against(base);
+            promotedLast = promoted;
             LoopReport.Round line = new LoopReport.Round(round, judgments, result.checkpoint(), promoted, verdict,
                     result.alignment(), win, seconds(roundStart), result, training);
             rounds.add(line);
             print(line, base.alignment());
+        }
+        if (!options.keep()) {
+            trainer.post("/v1/campaigns/" + campaignId + "/stop", admin, "{}");
         }
         LoopReport.write(options.report(), options, world, rounds);
         out.printf(Locale.ROOT, "%s %.3f → %.3f (%+.1f points) in %.0f s; report: %s%n", world.alignmentName(),
@@ -164,30 +177,56 @@ public final class ClosedLoop {
     }
 
     /**
-     * A round's candidates: groups of two as disjoint pairs, in as few calls as the
-     * inference-service's limit per call allows; larger groups one group per prompt per call, every
-     * two candidates of a group paired.
+     * The campaign that supplies the pairs: every prompt in each proposal (groups of two as
+     * disjoint pairs; larger groups with every two of a group paired), {@code pairsPerRound} pairs
+     * from each newly served checkpoint, FIFO; a target depth of one keeps a round going from the
+     * same checkpoint when a job's checkpoint was not promoted.
      */
-    private void propose(String project, List<String> prompts, int round) {
-        int groupsPerCall = options.groupSize() > 2 ? 1
-                : Math.max(1, MAX_CANDIDATES_PER_PROPOSAL / (2 * prompts.size()));
-        int done = 0;
-        for (int call = 0; done < options.groups(); call++) {
-            int k = Math.min(groupsPerCall, options.groups() - done);
-            progress.show("proposing", (long) done * options.groupSize() * prompts.size(),
-                    (long) options.groups() * options.groupSize() * prompts.size());
-            Map<String, Object> request = new LinkedHashMap<>(world.proposalSettings(options));
-            request.put("model", model);
-            request.put("prompts", prompts);
-            if (options.groupSize() > 2) {
-                request.put("candidates_per_prompt", options.groupSize());
-            } else {
-                request.put("pairs_per_prompt", k);
-            }
-            request.put("seed", options.seed() * 10_000_000L + round * 100_000L + call * 1_000L);
-            inference.post("/v1/projects/" + project + "/proposals", options.serviceKey(), request);
-            done += k;
+    private Map<String, Object> campaign(String project, List<String> prompts, int pairsPerRound) {
+        Map<String, Object> proposal = new LinkedHashMap<>(world.proposalSettings(options));
+        if (options.groupSize() > 2) {
+            proposal.put("candidates_per_prompt", options.groupSize());
+        } else {
+            proposal.put("pairs_per_prompt", 1);
         }
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("name", "closed loop, " + world.alignmentName());
+        request.put("project", project);
+        request.put("model", model);
+        request.put("prompts", prompts);
+        request.put("proposal", proposal);
+        request.put("prompts_per_proposal", prompts.size());
+        request.put("target_depth", 1);
+        request.put("pairs_per_checkpoint", pairsPerRound);
+        request.put("seed", options.seed());
+        return request;
+    }
+
+    /**
+     * Waits until the campaign has proposed at least {@code pairs} open pairs from the served
+     * checkpoint and retired the untouched ones of older checkpoints: the simulated labelers start a
+     * round on the new checkpoint's pairs only, as the loop's rounds always have (real labelers
+     * would not wait).
+     */
+    private void awaitPairs(String campaign, String served, int pairs) throws InterruptedException {
+        await("waiting for the campaign's pairs from " + served, () -> {
+            JsonNode view = trainer.get("/v1/campaigns/" + campaign, options.adminKey());
+            if (!view.get("last_error").isNull()) {
+                progress.show("campaign: " + view.get("last_error").asString(), 0, 0);
+            }
+            int fromServed = 0;
+            int older = 0;
+            for (JsonNode c : view.get("checkpoints")) {
+                if (c.get("checkpoint").asString().equals(served)) {
+                    fromServed = c.get("open").asInt();
+                } else {
+                    older += c.get("open").asInt();
+                }
+            }
+            progress.show("proposing", fromServed, pairs);
+            return fromServed >= pairs && older == 0;
+        }, Duration.ofMinutes(10));
+        progress.clear();
     }
 
     private Evaluation evaluate() {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Short closed loops (two rounds, few comparisons, a few training steps) through the three real
@@ -52,7 +53,9 @@ class ClosedLoopTest {
                 feedbackPort, common));
         services.add(ServiceProcess.startJar("trainer-service", Files.createDirectories(dir.resolve("trainer")),
                 trainerPort, with(common, "PREFLOOP_TRAINER_FEEDBACK_URL", "http://localhost:" + feedbackPort,
-                        "PREFLOOP_TRAINER_POLICIES_POLL", "1s", "PREFLOOP_TRAINER_WORKERS_POLL", "500ms")));
+                        "PREFLOOP_TRAINER_INFERENCE_URL", "http://localhost:" + inferencePort,
+                        "PREFLOOP_TRAINER_POLICIES_POLL", "1s", "PREFLOOP_TRAINER_CAMPAIGNS_POLL", "1s",
+                        "PREFLOOP_TRAINER_WORKERS_POLL", "500ms")));
         services.add(ServiceProcess.startJar("inference-service", Files.createDirectories(dir.resolve("inference")),
                 inferencePort, with(common, "PREFLOOP_TRAINER_URL", "http://localhost:" + trainerPort,
                         "PREFLOOP_FEEDBACK_URL", "http://localhost:" + feedbackPort, "PREFLOOP_INFERENCE_POLL", "1s")));
@@ -94,19 +97,24 @@ class ClosedLoopTest {
         assertThat(rounds.get(1).training().ratio()).isEqualTo(TrainingCurve.Ratio.MSE);
         assertThat(html).contains("Training, per round", "mse ratio");
         assertThat(output).contains("mse ratio");
+        // the labelers only took tasks: the campaign proposed every pair, from each served checkpoint
+        JsonNode campaign = campaignOf("shapes-unet");
+        assertThat(campaign.get("state").asString()).isEqualTo("stopped");
+        assertThat(resolvedFrom(campaign, "shapes-unet/base")).isEqualTo(15 * 3);
+        assertThat(resolvedFrom(campaign, "shapes-unet/v0001")).isEqualTo(15 * 3);
     }
 
     @Test
     void repliesWorldTrainsDpoOnTextComparisonsAndServesTheNewModel() throws Exception {
         Path report = dir.resolve("replies.html");
         StringBuilder output = new StringBuilder();
-        List<LoopReport.Round> rounds = run(output, "--world", "replies", "--rounds", "2", "--labelers", "2",
+        List<LoopReport.Round> rounds = run(output, "--world", "replies", "--rounds", "3", "--labelers", "2",
                 "--pairs-per-prompt", "2", "--steps", "3", "--batch", "4", "--eval-samples", "2",
                 "--gate-min", "0", "--max-regression", "1000", "--report", report.toString());
 
         int questions = io.prefloop.model.replies.RepliesWorld.standard().questions().size();
         int trainQuestions = io.prefloop.model.replies.RepliesWorld.standard().trainQuestions().size();
-        assertThat(rounds).hasSize(3);
+        assertThat(rounds).hasSize(4);
         assertThat(rounds.get(0).checkpoint()).isEqualTo("replies-base/v0001");
         assertThat(rounds.get(1).judgments()).isEqualTo(2 * trainQuestions);
         assertThat(rounds.get(1).promoted()).as(output.toString()).isTrue();
@@ -121,6 +129,39 @@ class ClosedLoopTest {
         assertThat(rounds.get(2).training().steps()).hasSize(3);
         assertThat(rounds.get(2).training().ratio()).isEqualTo(TrainingCurve.Ratio.NLL);
         assertThat(html).contains("Training, per round", "nll ratio");
+        // three rounds, each judged on pairs the campaign proposed from the checkpoint served then,
+        // with no call but the labelers' tasks: two checkpoints trained, promoted, served and proposed from
+        JsonNode campaign = campaignOf("replies-base");
+        for (String checkpoint : List.of("replies-base/v0001", "replies-base/v0002", "replies-base/v0003")) {
+            assertThat(resolvedFrom(campaign, checkpoint)).as(checkpoint).isEqualTo(2 * trainQuestions);
+        }
+        assertThat(rounds.get(3).checkpoint()).isEqualTo("replies-base/v0004");
+        List<String> reasons = new ArrayList<>();
+        new Http(urls[3]).get("/v1/campaigns/" + campaign.get("id").asString() + "/proposals", ADMIN)
+                .forEach(p -> reasons.add(p.get("reason").asString()));
+        assertThat(reasons).contains("checkpoint");
+    }
+
+    /** The newest campaign on a model. */
+    private JsonNode campaignOf(String model) {
+        JsonNode found = null;
+        for (JsonNode c : new Http(urls[3]).get("/v1/campaigns", ADMIN)) {
+            if (c.get("model").asString().equals(model)) {
+                found = c;
+            }
+        }
+        assertThat(found).as("a campaign on " + model).isNotNull();
+        return found;
+    }
+
+    /** Judged pairs whose candidates came from a checkpoint, as the campaign last saw them. */
+    private static int resolvedFrom(JsonNode campaign, String checkpoint) {
+        for (JsonNode c : campaign.get("checkpoints")) {
+            if (c.get("checkpoint").asString().equals(checkpoint)) {
+                return c.get("resolved").asInt();
+            }
+        }
+        return 0;
     }
 
     private List<LoopReport.Round> run(StringBuilder output, String... args) throws Exception {

@@ -22,6 +22,11 @@ import java.util.List;
  * @param seed candidate k (over all prompts, in order) of an image model gets seed + k; prompt j of
  *     a language model gets seed + j and its candidates are that seed's choices 0, 1, …
  * @param trajectories store each image's sampling trajectory for D3PO (DDIM with eta > 0 only)
+ * @param proposal the proposal's id (default: a new one): the candidates and pairs are registered
+ *     under idempotency keys made from it, so a request repeated with the same id and the same
+ *     settings registers nothing twice
+ * @param scoreWith a reward model: each pair gets P(a ≻ b) under its current checkpoint, which
+ *     the feedback-service's uncertainty selection reads
  */
 public record ProposalRequest(
         @NotBlank @Size(max = 200) String model,
@@ -37,7 +42,9 @@ public record ProposalRequest(
         Boolean trajectories,
         @Min(1) @Max(512) Integer maxTokens,
         @DecimalMin("0") @DecimalMax("10") Double temperature,
-        @DecimalMin(value = "0", inclusive = false) @DecimalMax("1") Double topP) {
+        @DecimalMin(value = "0", inclusive = false) @DecimalMax("1") Double topP,
+        java.util.UUID proposal,
+        @Size(max = 200) String scoreWith) {
 
     /** Candidates one proposal may create. */
     public static final int MAX_CANDIDATES = 256;

@@ -4,6 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.prefloop.inference.InferenceProperties;
 import io.prefloop.inference.image.ImageGenerator;
+import io.prefloop.common.web.ApiException;
+import io.prefloop.inference.reward.RewardRequest;
+import io.prefloop.inference.reward.RewardScoring;
 import io.prefloop.inference.serving.Lease;
 import io.prefloop.inference.serving.LoadedModel;
 import io.prefloop.inference.serving.Networks;
@@ -47,11 +50,13 @@ public class Proposals {
     private final ServedModels models;
     private final FeedbackClient feedback;
     private final TrajectoryFiles trajectoryFiles;
+    private final RewardScoring scoring;
     private final int chunk;
 
     Proposals(ServedModels models, FeedbackClient feedback, DirectoryCheckpointStore store,
-            InferenceProperties properties) {
+            InferenceProperties properties, RewardScoring scoring) {
         this.models = models;
+        this.scoring = scoring;
         this.feedback = feedback;
         this.trajectoryFiles = new TrajectoryFiles(store.root());
         this.chunk = Math.max(1, properties.batching().maxBatch());
@@ -60,7 +65,7 @@ public class Proposals {
     public Result propose(UUID project, ProposalRequest r) {
         PairingPlan plan = ProposalSettings.pairing(r);
         long seed = ProposalSettings.seed(r);
-        UUID proposal = UUID.randomUUID();
+        UUID proposal = r.proposal() != null ? r.proposal() : UUID.randomUUID();
         List<Sample> samples;
         String checkpoint;
         try (Lease lease = models.lease(r.model(), "model")) {
@@ -72,6 +77,7 @@ public class Proposals {
                 samples = images(model, ImageGenerator.diffusion(model), r, plan.perPrompt(), seed);
             }
         }
+        PairScores scores = r.scoreWith() == null ? null : score(r.scoreWith(), samples);
         // sampled on this request thread, whose glibc arena keeps what it freed unless trimmed (NativeHeap)
         NativeHeap.trim();
 
@@ -96,9 +102,45 @@ public class Proposals {
         for (PairingPlan.Planned planned : plan.pairs(candidates.size())) {
             UUID a = candidates.get(planned.a()).id();
             UUID b = candidates.get(planned.b()).id();
-            pairs.add(new Pair(feedback.createPair(project, a, b, proposal + "/" + planned.key()), a, b));
+            Double pA = scores == null ? null : scores.pA(planned.a(), planned.b());
+            pairs.add(new Pair(feedback.createPair(project, a, b, proposal + "/" + planned.key(), pA,
+                    scores == null ? null : scores.checkpoint()), a, b));
         }
         return new Result(proposal, project, r.model(), checkpoint, seed, candidates, pairs);
+    }
+
+    /** Bradley–Terry rewards of a proposal's samples under one reward-model checkpoint. */
+    private record PairScores(String checkpoint, float[] rewards) {
+
+        /** P(a ≻ b) = σ(r_a − r_b), the Bradley–Terry model's probability that a labeler prefers a. */
+        double pA(int a, int b) {
+            return 1 / (1 + Math.exp(-(rewards[a] - rewards[b])));
+        }
+    }
+
+    /** Scores every sample with a reward model, one call per prompt (pairs never cross prompts). */
+    private PairScores score(String rewardModel, List<Sample> samples) {
+        float[] rewards = new float[samples.size()];
+        String checkpoint = null;
+        for (int from = 0; from < samples.size(); ) {
+            String prompt = samples.get(from).prompt();
+            int to = from;
+            List<RewardRequest.Candidate> candidates = new ArrayList<>();
+            while (to < samples.size() && samples.get(to).prompt().equals(prompt) && to - from < 64) {
+                Sample s = samples.get(to++);
+                candidates.add(new RewardRequest.Candidate(s.text(), s.imageBase64()));
+            }
+            RewardScoring.Result result;
+            try {
+                result = scoring.score(new RewardRequest(rewardModel, prompt, candidates));
+            } catch (ApiException e) {
+                throw ApiException.invalid("score_with", e.getMessage());
+            }
+            System.arraycopy(result.rewards(), 0, rewards, from, to - from);
+            checkpoint = result.checkpoint().toString();
+            from = to;
+        }
+        return new PairScores(checkpoint, rewards);
     }
 
     private List<Sample> images(LoadedModel model, Networks.Diffusion d, ProposalRequest r, int perPrompt, long seed) {

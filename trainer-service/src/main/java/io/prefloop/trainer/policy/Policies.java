@@ -49,7 +49,7 @@ public class Policies {
     }
 
     @Transactional
-    public PolicyView create(PolicyController.NewPolicy request, Caller caller) {
+    public PolicyView create(NewPolicy request, Caller caller) {
         if (!request.method().needsProject()) {
             throw ApiException.invalid("method", request.method().json() + " does not learn from comparisons");
         }

@@ -1,0 +1,81 @@
+package io.prefloop.trainer.campaign;
+
+import io.prefloop.common.auth.Allow;
+import io.prefloop.common.auth.Caller;
+import io.prefloop.common.auth.Role;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Size;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@Allow({Role.ADMIN, Role.SERVICE})
+class CampaignController {
+
+    /** @param heldOut add them as held-out prompts (evaluated, never proposed for training) */
+    record NewPrompts(@NotEmpty @Size(max = 10_000) List<@NotBlank @Size(max = 1000) String> prompts, Boolean heldOut) {}
+
+    private final Campaigns campaigns;
+    private final CampaignHistory history;
+
+    CampaignController(Campaigns campaigns, CampaignHistory history) {
+        this.campaigns = campaigns;
+        this.history = history;
+    }
+
+    @PostMapping("/v1/campaigns")
+    @ResponseStatus(HttpStatus.CREATED)
+    CampaignView create(@Valid @RequestBody NewCampaign request, Caller caller) {
+        return campaigns.create(request, caller);
+    }
+
+    @GetMapping("/v1/campaigns")
+    List<CampaignView> list() {
+        return campaigns.list();
+    }
+
+    @GetMapping("/v1/campaigns/{id}")
+    CampaignView get(@PathVariable UUID id) {
+        return campaigns.require(id);
+    }
+
+    @PostMapping("/v1/campaigns/{id}/prompts")
+    CampaignView addPrompts(@PathVariable UUID id, @Valid @RequestBody NewPrompts request) {
+        return campaigns.addPrompts(id, request.prompts(), Boolean.TRUE.equals(request.heldOut()));
+    }
+
+    @PostMapping("/v1/campaigns/{id}/pause")
+    CampaignView pause(@PathVariable UUID id) {
+        return campaigns.setState(id, "paused");
+    }
+
+    @PostMapping("/v1/campaigns/{id}/resume")
+    CampaignView resume(@PathVariable UUID id) {
+        return campaigns.setState(id, "active");
+    }
+
+    /** Stops the campaign for good (its policy is paused); open pairs stay for labelers. */
+    @PostMapping("/v1/campaigns/{id}/stop")
+    CampaignView stop(@PathVariable UUID id) {
+        return campaigns.setState(id, "stopped");
+    }
+
+    @GetMapping("/v1/campaigns/{id}/proposals")
+    List<CampaignHistory.ProposalView> proposals(@PathVariable UUID id) {
+        return history.proposals(id);
+    }
+
+    @GetMapping("/v1/campaigns/{id}/depth")
+    List<CampaignHistory.DepthSample> depth(@PathVariable UUID id) {
+        return history.depth(id);
+    }
+}

@@ -1,0 +1,396 @@
+package io.prefloop.trainer.campaign;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.prefloop.common.test.ApiClient;
+import io.prefloop.trainer.FeedbackForTrainer;
+import io.prefloop.trainer.TrainerIntegrationTest;
+import io.prefloop.trainer.TrainerTestSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Campaigns through the trainer's API against the real feedback-service. The inference-service is
+ * a stand-in here that registers text candidates and pairs in the feedback-service the way the real
+ * one does (same idempotency keys, made from the proposal id) and says which checkpoint it serves;
+ * the closed loop's test runs campaigns against the real inference-service.
+ */
+@TestPropertySource(properties = {"prefloop.auth.admin-key=" + CampaignTest.ADMIN,
+        "prefloop.auth.service-key=" + CampaignTest.SERVICE, "prefloop.trainer.workers.count=0",
+        "prefloop.trainer.campaigns.poll=200ms", "prefloop.trainer.policies.poll=1h"})
+class CampaignTest extends TrainerIntegrationTest {
+
+    static final String ADMIN = "campaign-admin";
+    static final String SERVICE = "campaign-service";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @RegisterExtension
+    static final FeedbackForTrainer FEEDBACK = new FeedbackForTrainer("prefloop-campaign-", ADMIN, SERVICE);
+
+    private static final InferenceStandIn INFERENCE = new InferenceStandIn();
+
+    @DynamicPropertySource
+    static void wire(DynamicPropertyRegistry registry) throws IOException {
+        FEEDBACK.wire(registry);
+        TrainerTestSupport.copyCommitted("replies-base", "v0001", FEEDBACK.store(), "replies-base");
+        // a second version of the same weights: a "newer checkpoint" to promote
+        Path v2 = Files.createDirectories(FEEDBACK.store().resolve("replies-base/v0002"));
+        for (Path f : Files.list(FEEDBACK.store().resolve("replies-base/v0001")).toList()) {
+            Files.copy(f, v2.resolve(f.getFileName()));
+        }
+        Path manifest = v2.resolve("manifest.json");
+        Files.writeString(manifest, Files.readString(manifest).replace("\"v0001\"", "\"v0002\""));
+        INFERENCE.start();
+        registry.add("prefloop.trainer.inference.url", () -> "http://localhost:" + INFERENCE.port());
+    }
+
+    @Autowired
+    CampaignRecords records;
+
+    /** Each test's campaigns stop with it, so that none proposes while the next test runs. */
+    @AfterEach
+    void stopCampaigns() {
+        for (JsonNode c : api.get("/v1/campaigns", ADMIN).json()) {
+            if (!c.get("state").asString().equals("stopped")) {
+                api.post("/v1/campaigns/" + c.get("id").asString() + "/stop", ADMIN, "");
+            }
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        INFERENCE.stop();
+    }
+
+    private ApiClient feedback() {
+        INFERENCE.feedback = FEEDBACK.api();
+        return FEEDBACK.api();
+    }
+
+    private String project(String name) {
+        return feedback().post("/v1/projects", ADMIN, "{\"name\":\"" + name + "\",\"modality\":\"text\"}").json()
+                .get("id").asString();
+    }
+
+    private void promote(String version) {
+        assertThat(api.post("/v1/models/replies-base/promote", ADMIN, "{\"version\":\"" + version + "\"}").status())
+                .isEqualTo(200);
+    }
+
+    private JsonNode create(String body) {
+        ApiClient.Response r = api.post("/v1/campaigns", ADMIN, body);
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        return r.json();
+    }
+
+    @Test
+    void keepsTheTargetDepthAndProposesFromEachNewCheckpointThenRetiresTheOldPairs() throws Exception {
+        promote("v0001");
+        INFERENCE.served = "replies-base/v0001";
+        String project = project("depth");
+        JsonNode campaign = create("""
+                {"project":"%s","model":"replies-base","prompts":["q1","q2","q3"],"prompts_per_proposal":2,
+                 "target_depth":4,"pairs_per_checkpoint":6,"proposal":{"pairs_per_prompt":1,"max_tokens":8},"seed":5}"""
+                .formatted(project));
+        String id = campaign.get("id").asString();
+        assertThat(campaign.get("state").asString()).isEqualTo("active");
+        assertThat(campaign.get("selection").get("mode").asString()).isEqualTo("fifo");
+
+        // a newly served checkpoint: proposals until 6 pairs come from it, two prompts each, round robin
+        JsonNode seen = await(id, c -> fromCheckpoint(c, "replies-base/v0001", "open") == 6);
+        assertThat(seen.get("proposals_made").asInt()).isEqualTo(3);
+        assertThat(INFERENCE.promptsFor(project)).containsExactly(List.of("q1", "q2"), List.of("q3", "q1"), List.of("q2", "q3"));
+        assertThat(INFERENCE.requestsFor(project).get(0).get("max_tokens").asInt()).isEqualTo(8);
+        assertThat(INFERENCE.requestsFor(project).get(0).get("seed").asLong()).as("seeded campaign: repeatable seeds")
+                .isEqualTo((5L * 1_000_003L + 1_000L) & ((1L << 48) - 1));
+
+        // labelers judge 3: 3 open < depth 4, so one more proposal (two pairs) from the same checkpoint
+        String labeler = feedback().post("/v1/labelers", ADMIN, "{\"name\":\"l\"}").json().get("key").asString();
+        TrainerTestSupport.judgeLeft(feedback(), project, labeler, 3);
+        seen = await(id, c -> c.get("proposals_made").asInt() == 4 && c.get("open_pairs").asInt() == 5);
+        JsonNode proposals = api.get("/v1/campaigns/" + id + "/proposals", ADMIN).json();
+        assertThat(proposals.findValuesAsString("reason")).containsExactly("checkpoint", "checkpoint", "checkpoint", "depth");
+
+        // one open pair is leased by a labeler: it stays when the others of v0001 are retired
+        JsonNode leased = feedback().get("/v1/projects/" + project + "/tasks/next", labeler).json();
+        promote("v0002");
+        INFERENCE.served = "replies-base/v0002";
+        seen = await(id, c -> fromCheckpoint(c, "replies-base/v0002", "open") == 6
+                && fromCheckpoint(c, "replies-base/v0001", "retired") == 4);
+        assertThat(fromCheckpoint(seen, "replies-base/v0001", "open")).as("the leased pair").isEqualTo(1);
+        assertThat(fromCheckpoint(seen, "replies-base/v0001", "resolved")).isEqualTo(3);
+        assertThat(leased.get("pair_id").isString()).isTrue();
+        JsonNode depth = api.get("/v1/campaigns/" + id + "/depth", ADMIN).json();
+        assertThat(depth.size()).isGreaterThan(2);
+        assertThat(depth.findValuesAsString("checkpoint")).contains("replies-base/v0001", "replies-base/v0002");
+    }
+
+    @Test
+    void aProposalLeftPendingIsSentAgainWithTheSameIdAndRegistersNothingTwice() throws Exception {
+        promote("v0001");
+        INFERENCE.served = "replies-base/v0001";
+        String project = project("retry");
+        INFERENCE.failNext = 1; // the proposal's pairs are registered, then the answer is lost
+        JsonNode campaign = create("""
+                {"project":"%s","model":"replies-base","prompts":["r1","r2"],"target_depth":2,
+                 "proposal":{"pairs_per_prompt":1}}""".formatted(project));
+        String id = campaign.get("id").asString();
+        JsonNode seen = await(id, c -> c.get("proposals_made").asInt() >= 1 && c.get("open_pairs") != null
+                && c.get("open_pairs").asInt() >= 2);
+        List<JsonNode> sent = INFERENCE.requestsFor(project);
+        assertThat(sent.get(0).get("proposal").asString()).isEqualTo(sent.get(1).get("proposal").asString());
+        assertThat(seen.get("open_pairs").asInt()).as("the retry registered no second pair").isEqualTo(2);
+        JsonNode proposals = api.get("/v1/campaigns/" + id + "/proposals", ADMIN).json();
+        assertThat(proposals.get(0).get("status").asString()).isEqualTo("done");
+        assertThat(proposals.get(0).get("pairs").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void pausedCampaignsProposeNothingAndStoppedOnesStayStopped() throws Exception {
+        promote("v0001");
+        INFERENCE.served = "replies-base/v0001";
+        String project = project("pause");
+        JsonNode campaign = create("""
+                {"project":"%s","model":"replies-base","prompts":["p1"],"target_depth":1,
+                 "policy":{"method":"dpo","every_n":5,"gate":{"metric":"heldout_implicit_acc","min":0.5}}}"""
+                .formatted(project));
+        String id = campaign.get("id").asString();
+        String policy = campaign.get("policy_id").asString();
+        await(id, c -> c.get("proposals_made").asInt() == 1);
+        assertThat(api.post("/v1/campaigns/" + id + "/pause", ADMIN, "").json().get("state").asString()).isEqualTo("paused");
+        assertThat(api.get("/v1/policies/" + policy, ADMIN).json().get("active").asBoolean()).isFalse();
+        String labeler = feedback().post("/v1/labelers", ADMIN, "{\"name\":\"p\"}").json().get("key").asString();
+        TrainerTestSupport.judgeLeft(feedback(), project, labeler, 1);
+        Thread.sleep(1500);
+        assertThat(api.get("/v1/campaigns/" + id, ADMIN).json().get("proposals_made").asInt()).as("paused").isEqualTo(1);
+        api.post("/v1/campaigns/" + id + "/resume", ADMIN, "");
+        await(id, c -> c.get("proposals_made").asInt() == 2);
+        assertThat(api.get("/v1/policies/" + policy, ADMIN).json().get("active").asBoolean()).isTrue();
+
+        // prompts added while it runs join the walk
+        JsonNode added = api.post("/v1/campaigns/" + id + "/prompts", ADMIN, "{\"prompts\":[\"p2\"]}").json();
+        assertThat(added.get("prompts").size()).isEqualTo(2);
+        assertThat(api.post("/v1/campaigns/" + id + "/prompts", ADMIN, "{\"prompts\":[\"p2\"]}").status()).isEqualTo(400);
+
+        assertThat(api.post("/v1/campaigns/" + id + "/stop", ADMIN, "").json().get("state").asString()).isEqualTo("stopped");
+        ApiClient.Response resumed = api.post("/v1/campaigns/" + id + "/resume", ADMIN, "");
+        assertThat(resumed.status()).isEqualTo(409);
+        assertThat(resumed.contentType()).contains("application/problem+json");
+        assertThat(api.get("/v1/policies/" + policy, ADMIN).json().get("active").asBoolean()).isFalse();
+    }
+
+    @Test
+    void oneReplicaAtATimeTicksACampaign() {
+        promote("v0001");
+        String project = project("claim");
+        UUID id = UUID.fromString(create("""
+                {"project":"%s","model":"replies-base","prompts":["c1"],"target_depth":1}""".formatted(project))
+                .get("id").asString());
+        api.post("/v1/campaigns/" + id + "/pause", ADMIN, "");
+        jdbc.sql("update campaigns set state = 'active', busy_until = null where id = ?").param(id).update();
+        // two replicas ask for the same campaign: the claim lets exactly one through until it is released
+        assertThat(records.claim(id, Duration.ofMinutes(1))).isTrue();
+        assertThat(records.claim(id, Duration.ofMinutes(1))).isFalse();
+        records.release(id);
+        assertThat(records.claim(id, Duration.ofMinutes(1))).isTrue();
+        // a claim left by a replica that died expires
+        jdbc.sql("update campaigns set busy_until = now() - interval '1 second' where id = ?").param(id).update();
+        assertThat(records.claim(id, Duration.ofMinutes(1))).isTrue();
+        records.release(id);
+    }
+
+    static Stream<Arguments> badCampaigns() {
+        String p = "\"project\":\"" + UUID.randomUUID() + "\",\"model\":\"replies-base\"";
+        return Stream.of(
+                Arguments.of("no prompts", "{" + p + ",\"prompts\":[],\"target_depth\":1}", "prompts"),
+                Arguments.of("target depth 0", "{" + p + ",\"prompts\":[\"a\"],\"target_depth\":0}", "target_depth"),
+                Arguments.of("no target depth", "{" + p + ",\"prompts\":[\"a\"]}", "target_depth"),
+                Arguments.of("a prompt twice", "{" + p + ",\"prompts\":[\"a\",\"a\"],\"target_depth\":1}", "prompts[1]"),
+                Arguments.of("a held-out prompt among the prompts", "{" + p + ",\"prompts\":[\"a\"],"
+                        + "\"held_out_prompts\":[\"a\"],\"target_depth\":1}", "held_out_prompts[0]"),
+                Arguments.of("unknown prompt order", "{" + p + ",\"prompts\":[\"a\"],\"target_depth\":1,"
+                        + "\"prompt_order\":\"random\"}", "prompt_order"),
+                Arguments.of("NaN cfg scale", "{" + p + ",\"prompts\":[\"a\"],\"target_depth\":1,"
+                        + "\"proposal\":{\"cfg_scale\":\"NaN\"}}", "cfg_scale"),
+                Arguments.of("pairs and candidates per prompt", "{" + p + ",\"prompts\":[\"a\"],\"target_depth\":1,"
+                        + "\"proposal\":{\"pairs_per_prompt\":1,\"candidates_per_prompt\":3}}", "candidates_per_prompt"),
+                Arguments.of("too many candidates per proposal", "{" + p + ",\"prompts\":[\"a\"],\"target_depth\":1,"
+                        + "\"prompts_per_proposal\":64,\"proposal\":{\"candidates_per_prompt\":16}}", "prompts_per_proposal"),
+                Arguments.of("uncertainty without a reward model", "{" + p + ",\"prompts\":[\"a\"],\"target_depth\":1,"
+                        + "\"selection\":{\"mode\":\"uncertainty\"}}", "selection.reward_model"),
+                Arguments.of("random share above 1", "{" + p + ",\"prompts\":[\"a\"],\"target_depth\":1,"
+                        + "\"selection\":{\"mode\":\"uncertainty\",\"random_share\":1.5}}", "random_share"),
+                Arguments.of("a model without a current checkpoint", "{\"project\":\"" + UUID.randomUUID()
+                        + "\",\"model\":\"nothing\",\"prompts\":[\"a\"],\"target_depth\":1}", "model"),
+                Arguments.of("a project the feedback-service does not have", "{" + p + ",\"prompts\":[\"a\"],"
+                        + "\"target_depth\":1}", "project"),
+                Arguments.of("a policy with a NaN learning rate", "{\"project\":\"%s\",\"model\":\"replies-base\",\"prompts\":[\"a\"],\"target_depth\":1,"
+                        + "\"policy\":{\"method\":\"dpo\",\"every_n\":5,\"hyperparameters\":{\"learning_rate\":\"NaN\"},"
+                        + "\"gate\":{\"metric\":\"m\",\"min\":0}}}", "learning_rate"),
+                Arguments.of("malformed JSON", "{\"project\":", "JSON"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badCampaigns")
+    void badRequestsAreRefusedAndChangeNothing(String what, String body, String named) {
+        promote("v0001");
+        int before = api.get("/v1/campaigns", ADMIN).json().size();
+        int policies = api.get("/v1/policies", ADMIN).json().size();
+        ApiClient.Response r = api.post("/v1/campaigns", ADMIN, body.replace("%s", project("bad")));
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.contentType()).contains("application/problem+json");
+        assertThat(r.body()).contains(named);
+        assertThat(api.get("/v1/campaigns", ADMIN).json().size()).isEqualTo(before);
+        assertThat(api.get("/v1/policies", ADMIN).json().size()).isEqualTo(policies);
+    }
+
+    @Test
+    void onlyAdminsAndServicesSteerCampaigns() {
+        String labeler = feedback().post("/v1/labelers", ADMIN, "{\"name\":\"nosy\"}").json().get("key").asString();
+        assertThat(api.get("/v1/campaigns", labeler).status()).isIn(401, 403);
+        assertThat(api.get("/v1/campaigns", null).status()).isEqualTo(401);
+        assertThat(api.get("/v1/campaigns/" + UUID.randomUUID(), ADMIN).status()).isEqualTo(404);
+        assertThat(api.post("/v1/campaigns/" + UUID.randomUUID() + "/pause", ADMIN, "").status()).isEqualTo(404);
+    }
+
+    private static int fromCheckpoint(JsonNode campaign, String checkpoint, String field) {
+        for (JsonNode c : campaign.get("checkpoints")) {
+            if (c.get("checkpoint").asString().equals(checkpoint)) {
+                return c.get(field).asInt();
+            }
+        }
+        return 0;
+    }
+
+    private JsonNode await(String id, Predicate<JsonNode> condition) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        JsonNode c = null;
+        while (Instant.now().isBefore(deadline)) {
+            c = api.get("/v1/campaigns/" + id, ADMIN).json();
+            if (condition.test(c)) {
+                return c;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("campaign never got there: " + c);
+    }
+
+    /**
+     * Stands in for the inference-service: says which checkpoint it serves, and answers proposals
+     * by registering two text candidates and a pair per prompt (and per pair asked for) in the
+     * feedback-service, under keys made from the proposal id as the real one does.
+     */
+    static final class InferenceStandIn {
+
+        volatile String served;
+        volatile ApiClient feedback;
+        volatile int failNext;
+        final List<JsonNode> requests = new CopyOnWriteArrayList<>();
+        private HttpServer server;
+
+        void start() throws IOException {
+            server = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
+            server.createContext("/v1/models", ex -> reply(ex, 200, Map.of("data", served == null ? List.of()
+                    : List.of(Map.of("name", served.split("/")[0], "loaded", Map.of("checkpoint", served))))));
+            server.createContext("/v1/projects/", this::propose);
+            server.start();
+        }
+
+        int port() {
+            return server.getAddress().getPort();
+        }
+
+        void stop() {
+            if (server != null) {
+                server.stop(0);
+            }
+        }
+
+        List<List<String>> promptsFor(String project) {
+            List<List<String>> all = new ArrayList<>();
+            requestsFor(project).forEach(r -> {
+                List<String> p = new ArrayList<>();
+                r.get("prompts").forEach(x -> p.add(x.asString()));
+                all.add(p);
+            });
+            return all;
+        }
+
+        List<JsonNode> requestsFor(String project) {
+            return requests.stream().filter(r -> r.get("project").asString().equals(project)).toList();
+        }
+
+        private void propose(HttpExchange ex) throws IOException {
+            String project = ex.getRequestURI().getPath().split("/")[3];
+            tools.jackson.databind.node.ObjectNode request = (tools.jackson.databind.node.ObjectNode)
+                    JSON.readTree(ex.getRequestBody().readAllBytes());
+            request.put("project", project);
+            requests.add(request);
+            String proposal = request.get("proposal").asString();
+            String checkpoint = served;
+            int perPrompt = request.path("pairs_per_prompt").asInt(1);
+            List<String> pairs = new ArrayList<>();
+            int c = 0;
+            for (JsonNode prompt : request.get("prompts")) {
+                for (int k = 0; k < perPrompt; k++) {
+                    String[] ids = new String[2];
+                    for (int side = 0; side < 2; side++, c++) {
+                        Map<String, Object> candidate = new LinkedHashMap<>();
+                        candidate.put("prompt", prompt.asString());
+                        candidate.put("text", "reply " + c + " to " + prompt.asString());
+                        candidate.put("model", "replies-base");
+                        candidate.put("checkpoint", checkpoint);
+                        ids[side] = feedback.post("/v1/projects/" + project + "/candidates", SERVICE,
+                                JSON.writeValueAsString(candidate), Map.of("Idempotency-Key", proposal + "/c" + c))
+                                .json().get("id").asString();
+                    }
+                    pairs.add(feedback.post("/v1/projects/" + project + "/pairs", SERVICE, JSON.writeValueAsString(
+                            Map.of("candidate_a", ids[0], "candidate_b", ids[1])), Map.of("Idempotency-Key",
+                            proposal + "/p" + (c - 2))).json().get("id").asString());
+                }
+            }
+            if (failNext > 0) {
+                failNext--;
+                reply(ex, 502, Map.of("title", "lost", "detail", "the answer was lost"));
+                return;
+            }
+            reply(ex, 201, Map.of("checkpoint", checkpoint, "pairs", pairs, "candidates", List.of()));
+        }
+
+        private static void reply(HttpExchange ex, int status, Object body) throws IOException {
+            byte[] bytes = JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            ex.sendResponseHeaders(status, bytes.length);
+            ex.getResponseBody().write(bytes);
+            ex.close();
+        }
+    }
+}
