@@ -27,12 +27,16 @@ import java.util.List;
  *     settings registers nothing twice
  * @param scoreWith a reward model: each pair gets P(a ≻ b) under its current checkpoint, which
  *     the feedback-service's uncertainty selection reads
+ * @param checkpoint a version of the model to sample from instead of the current one (loaded for
+ *     this request when it is not the served one)
+ * @param candidatesOnly register the candidates and no pairs ({@code candidates_per_prompt} may
+ *     then be 1): an evaluation set whose pairs are made across checkpoints
  */
 public record ProposalRequest(
         @NotBlank @Size(max = 200) String model,
         @NotEmpty @Size(max = 64) List<@NotNull @Size(min = 1, max = 1000) String> prompts,
         @Min(1) @Max(16) Integer pairsPerPrompt,
-        @Min(2) @Max(16) Integer candidatesPerPrompt,
+        @Min(1) @Max(16) Integer candidatesPerPrompt,
         @Min(-1) @Max(9_007_199_254_740_991L) Long seed,
         @Min(1) @Max(1000) Integer steps,
         @Pattern(regexp = "ddim|ddpm", message = "must be ddim or ddpm") String sampler,
@@ -44,7 +48,9 @@ public record ProposalRequest(
         @DecimalMin("0") @DecimalMax("10") Double temperature,
         @DecimalMin(value = "0", inclusive = false) @DecimalMax("1") Double topP,
         java.util.UUID proposal,
-        @Size(max = 200) String scoreWith) {
+        @Size(max = 200) String scoreWith,
+        @Size(max = 200) String checkpoint,
+        Boolean candidatesOnly) {
 
     /** Candidates one proposal may create. */
     public static final int MAX_CANDIDATES = 256;

@@ -18,13 +18,20 @@ final class ProposalSettings {
         if (r.pairsPerPrompt() != null && r.candidatesPerPrompt() != null) {
             throw ApiException.invalid("candidates_per_prompt", "give pairs_per_prompt or candidates_per_prompt, not both");
         }
+        boolean candidatesOnly = Boolean.TRUE.equals(r.candidatesOnly());
+        if (r.candidatesPerPrompt() != null && r.candidatesPerPrompt() < 2 && !candidatesOnly) {
+            throw ApiException.invalid("candidates_per_prompt", "must be at least 2 to make pairs");
+        }
+        if (candidatesOnly && r.scoreWith() != null) {
+            throw ApiException.invalid("score_with", "scores pairs, and candidates_only makes none");
+        }
         boolean allPairs = r.candidatesPerPrompt() != null;
         int perPrompt = allPairs ? r.candidatesPerPrompt() : 2 * (r.pairsPerPrompt() == null ? 1 : r.pairsPerPrompt());
         if (r.prompts().size() * perPrompt > ProposalRequest.MAX_CANDIDATES) {
             throw ApiException.invalid(allPairs ? "candidates_per_prompt" : "pairs_per_prompt",
                     "prompts × candidates per prompt may be at most " + ProposalRequest.MAX_CANDIDATES + " candidates");
         }
-        return new PairingPlan(allPairs, perPrompt);
+        return new PairingPlan(allPairs, perPrompt, candidatesOnly);
     }
 
     /** The request's seed, or a random one when it gives none (or -1). */

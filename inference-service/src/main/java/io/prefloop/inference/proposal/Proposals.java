@@ -7,10 +7,10 @@ import io.prefloop.inference.image.ImageGenerator;
 import io.prefloop.common.web.ApiException;
 import io.prefloop.inference.reward.RewardRequest;
 import io.prefloop.inference.reward.RewardScoring;
+import io.prefloop.inference.serving.CheckpointLeases;
 import io.prefloop.inference.serving.Lease;
 import io.prefloop.inference.serving.LoadedModel;
 import io.prefloop.inference.serving.Networks;
-import io.prefloop.inference.serving.ServedModels;
 import io.prefloop.model.checkpoint.DirectoryCheckpointStore;
 import io.prefloop.model.diffusion.ImagePng;
 import io.prefloop.model.diffusion.Sampler;
@@ -47,15 +47,15 @@ public class Proposals {
 
     private record Sample(String prompt, long seed, String imageBase64, String text, Map<String, Object> params) {}
 
-    private final ServedModels models;
     private final FeedbackClient feedback;
     private final TrajectoryFiles trajectoryFiles;
     private final RewardScoring scoring;
+    private final CheckpointLeases leases;
     private final int chunk;
 
-    Proposals(ServedModels models, FeedbackClient feedback, DirectoryCheckpointStore store,
-            InferenceProperties properties, RewardScoring scoring) {
-        this.models = models;
+    Proposals(FeedbackClient feedback, DirectoryCheckpointStore store,
+            InferenceProperties properties, RewardScoring scoring, CheckpointLeases leases) {
+        this.leases = leases;
         this.scoring = scoring;
         this.feedback = feedback;
         this.trajectoryFiles = new TrajectoryFiles(store.root());
@@ -68,7 +68,7 @@ public class Proposals {
         UUID proposal = r.proposal() != null ? r.proposal() : UUID.randomUUID();
         List<Sample> samples;
         String checkpoint;
-        try (Lease lease = models.lease(r.model(), "model")) {
+        try (Lease lease = leases.lease(r.model(), r.checkpoint(), "model")) {
             LoadedModel model = lease.model();
             checkpoint = model.id().toString();
             if (model.networks() instanceof Networks.Language language) {
