@@ -26,8 +26,10 @@ class CampaignController {
 
     private final Campaigns campaigns;
     private final CampaignHistory history;
+    private final CampaignEvaluations evaluations;
 
-    CampaignController(Campaigns campaigns, CampaignHistory history) {
+    CampaignController(Campaigns campaigns, CampaignHistory history, CampaignEvaluations evaluations) {
+        this.evaluations = evaluations;
         this.campaigns = campaigns;
         this.history = history;
     }
@@ -72,6 +74,12 @@ class CampaignController {
     @GetMapping("/v1/campaigns/{id}/proposals")
     List<CampaignHistory.ProposalView> proposals(@PathVariable UUID id) {
         return history.proposals(id);
+    }
+
+    /** Each served checkpoint's evaluation rendering and its human win rate against the one before. */
+    @GetMapping("/v1/campaigns/{id}/evaluations")
+    List<CampaignEvaluations.EvaluationView> evaluations(@PathVariable UUID id) {
+        return evaluations.list(id);
     }
 
     @GetMapping("/v1/campaigns/{id}/depth")

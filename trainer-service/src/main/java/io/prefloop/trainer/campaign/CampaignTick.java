@@ -22,7 +22,8 @@ import org.springframework.stereotype.Component;
  * has a new current checkpoint; untouched pairs of superseded checkpoints are retired once enough
  * come from the served one; and one proposal is made while fewer than {@code pairs_per_checkpoint}
  * pairs come from the served checkpoint (when it is the current one: a promotion), or when the open
- * pairs fell below the target depth.
+ * pairs fell below the target depth; last, the evaluation set is rendered from a newly served
+ * checkpoint ({@link CampaignEvaluations}).
  */
 @Component
 class CampaignTick {
@@ -38,9 +39,11 @@ class CampaignTick {
     private final FeedbackPairs feedback;
     private final InferenceClient inference;
     private final Registry registry;
+    private final CampaignEvaluations evaluations;
 
     CampaignTick(Campaigns campaigns, CampaignRecords records, PromptChoice prompts, FeedbackPairs feedback,
-            InferenceClient inference, Registry registry) {
+            InferenceClient inference, Registry registry, CampaignEvaluations evaluations) {
+        this.evaluations = evaluations;
         this.campaigns = campaigns;
         this.records = records;
         this.prompts = prompts;
@@ -58,20 +61,24 @@ class CampaignTick {
                 send(campaign, pending.get());
                 return;
             }
-            lookAndPropose(campaign);
+            String served = lookAndPropose(campaign);
+            if (served != null && served.equals(checkpointId(registry.current(campaign.model())))) {
+                evaluations.evaluate(campaign, served);
+            }
         } catch (RuntimeException e) {
             log.warn("Campaign {}: {}", id, e.getMessage());
             records.error(id, e.getMessage());
         }
     }
 
-    private void lookAndPropose(CampaignView campaign) {
+    /** @return the checkpoint served (null when none is) */
+    private String lookAndPropose(CampaignView campaign) {
         String served = inference.served(campaign.model()).orElse(null);
         FeedbackPairs.Summary summary = feedback.summary(campaign.project());
         records.saw(campaign.id(), summary, served);
         if (served == null) {
             records.error(campaign.id(), "the inference-service serves no checkpoint of " + campaign.model() + " yet");
-            return;
+            return null;
         }
         rescore(campaign, summary);
         int fromServed = pairsFrom(summary, served);
@@ -82,13 +89,13 @@ class CampaignTick {
             String reason = served.equals(current) && fromServed < campaign.pairsPerCheckpoint() ? "checkpoint"
                     : open < campaign.targetDepth() ? "depth" : null;
             if (reason == null) {
-                return;
+                return served;
             }
             List<String> chosen = prompts.next(campaign.id(), campaign.promptOrder(), campaign.promptsPerProposal(),
                     cursor, served);
             if (chosen.isEmpty()) {
                 records.error(campaign.id(), "the campaign has no training prompts to propose for");
-                return;
+                return served;
             }
             long seed = campaign.seed() == null ? ThreadLocalRandom.current().nextLong(1L << 48)
                     : proposalSeed(campaign.seed(), campaign.proposalsMade() + made + 1);
@@ -98,10 +105,11 @@ class CampaignTick {
             if (proposal.checkpoint().equals(served)) {
                 fromServed += proposal.pairs();
             } else {
-                return; // the inference-service swapped checkpoints meanwhile: look again next time
+                return null; // the inference-service swapped checkpoints meanwhile: look again next time
             }
             cursor += campaign.promptOrder().equals("round_robin") ? chosen.size() : 0;
         }
+        return served;
     }
 
     /** The seed of a seeded campaign's n-th proposal: repeatable, and far enough from the others' candidates. */

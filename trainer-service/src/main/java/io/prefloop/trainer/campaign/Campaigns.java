@@ -96,18 +96,20 @@ public class Campaigns {
         } catch (FeedbackUnavailableException e) {
             throw new ApiException(HttpStatus.BAD_GATEWAY, "Feedback-service unavailable", e.getMessage());
         }
+        CampaignView.EvaluationSet evaluation = evaluationSet(r, heldOut);
         UUID id = UUID.randomUUID();
         jdbc.sql("""
                 insert into campaigns (id, name, project_id, model, policy_id, proposal, prompts_per_proposal,
                     prompt_order, target_depth, superseded, pairs_per_checkpoint, selection_mode, random_share, score_with,
-                    seed, created_by)
-                values (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                    seed, created_by, evaluation)
+                values (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)""")
                 .params(id, r.name() == null ? "campaign on " + r.model() : r.name(), r.project(), r.model(), policy,
                         json.writeValueAsString(proposalFields(proposal)), promptsPerProposal,
                         r.promptOrder() == null ? "round_robin" : r.promptOrder(), r.targetDepth(),
                         r.superseded() == null ? "retire" : r.superseded(),
                         r.pairsPerCheckpoint() == null ? r.targetDepth() : r.pairsPerCheckpoint(), mode, randomShare,
-                        selection.rewardModel(), r.seed(), caller.id())
+                        selection.rewardModel(), r.seed(), caller.id(),
+                        evaluation == null ? null : json.writeValueAsString(evaluation))
                 .update();
         insertPrompts(id, r.prompts(), false);
         insertPrompts(id, heldOut, true);
@@ -118,6 +120,26 @@ public class Campaigns {
                     "The project's pair selection could not be set: " + e.getMessage());
         }
         return require(id);
+    }
+
+    /** The evaluation set as stored: its prompts resolved, and one seed fixed for all its renderings. */
+    private static CampaignView.EvaluationSet evaluationSet(NewCampaign r, List<String> heldOut) {
+        NewCampaign.Evaluation e = r.evaluation();
+        if (e == null) {
+            return null;
+        }
+        List<String> prompts = e.prompts() != null && !e.prompts().isEmpty() ? e.prompts()
+                : !heldOut.isEmpty() ? heldOut.subList(0, Math.min(64, heldOut.size()))
+                : r.prompts().subList(0, Math.min(8, r.prompts().size()));
+        int seeds = e.seeds() == null ? 4 : e.seeds();
+        if (prompts.size() * seeds > MAX_CANDIDATES_PER_PROPOSAL) {
+            throw ApiException.invalid("evaluation.seeds", prompts.size() + " prompts × " + seeds
+                    + " seeds exceed the " + MAX_CANDIDATES_PER_PROPOSAL + " candidates one rendering may sample");
+        }
+        long seed = r.seed() != null ? (r.seed() * 7_919L + 104_729L) & ((1L << 48) - 1)
+                : java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 40);
+        return new CampaignView.EvaluationSet(List.copyOf(prompts), seeds, seed,
+                e.sideBySide() == null || e.sideBySide());
     }
 
     /** Adds prompts to a campaign that runs (or is paused); prompts it has already are refused. */
@@ -212,6 +234,8 @@ public class Campaigns {
                 rs.getString("prompt_order"), rs.getInt("target_depth"), rs.getString("superseded"),
                 rs.getInt("pairs_per_checkpoint"), new CampaignView.Selection(rs.getString("selection_mode"),
                         rs.getDouble("random_share"), rs.getString("score_with")),
+                rs.getString("evaluation") == null ? null
+                        : json.readValue(rs.getString("evaluation"), CampaignView.EvaluationSet.class),
                 rs.getString("scored_by"), (Long) rs.getObject("seed"), (Integer) rs.getObject("open_pairs"),
                 rs.getString("proposal_checkpoint"), rs.getInt("proposals_made"), checkpointCounts(id, pairs),
                 rs.getString("last_error"), rs.getTimestamp("last_error_at") == null ? null

@@ -33,6 +33,7 @@ import java.util.UUID;
  *     served checkpoint, the untouched open pairs of older checkpoints are retired; {@code keep} leaves them
  * @param policy the online training policy the campaign drives (optional: a campaign may only supply pairs)
  * @param selection how labelers are served pairs (default FIFO)
+ * @param evaluation a fixed evaluation set rendered from every checkpoint served (none by default)
  * @param seed makes proposal and training seeds repeatable
  */
 public record NewCampaign(
@@ -49,7 +50,16 @@ public record NewCampaign(
         @Min(1) @Max(100_000) Integer pairsPerCheckpoint,
         @Valid PolicySpec policy,
         @Valid Selection selection,
+        @Valid Evaluation evaluation,
         @Min(0) @Max(1L << 48) Long seed) {
+
+    /**
+     * @param prompts the evaluation prompts (default: the held-out prompts, else the first eight prompts)
+     * @param seeds samples per prompt, the same seeds for every checkpoint (default 4)
+     * @param sideBySide pair each checkpoint's rendering with the previous one's for labelers (default true)
+     */
+    public record Evaluation(@Size(max = 64) List<@NotBlank @Size(max = 1000) String> prompts,
+            @Min(1) @Max(16) Integer seeds, Boolean sideBySide) {}
 
     /** The fields of {@code POST /v1/policies} a campaign does not already say (project, model, seed). */
     public record PolicySpec(@NotNull Method method, Map<String, Object> hyperparameters,

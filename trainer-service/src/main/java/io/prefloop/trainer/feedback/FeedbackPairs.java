@@ -55,6 +55,22 @@ public class FeedbackPairs {
                 .path("retired").asInt();
     }
 
+    /** Registers a pair ({@code purpose} training or evaluation); the key makes a retry register nothing twice. */
+    public UUID createPair(UUID project, UUID a, UUID b, String purpose, String idempotencyKey) {
+        String what = "a pair in project " + project;
+        HttpRequest request = http.request("/v1/projects/" + project + "/pairs")
+                .header("Content-Type", "application/json").header("Idempotency-Key", idempotencyKey)
+                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(
+                        Map.of("candidate_a", a, "candidate_b", b, "purpose", purpose)))).build();
+        return UUID.fromString(body(send(request, what), what).path("id").asString());
+    }
+
+    /** Human win rates from the project's evaluation pairs, per (checkpoint, against) */
+    public JsonNode evaluations(UUID project) {
+        String what = "the evaluations of project " + project;
+        return body(send(http.request("/v1/projects/" + project + "/evaluations").GET().build(), what), what).path("data");
+    }
+
     /** Sets how tasks/next picks pairs: {@code fifo} or {@code uncertainty} with a share of random pairs. */
     public void selection(UUID project, String mode, double randomShare) {
         String what = "the pair selection of project " + project;

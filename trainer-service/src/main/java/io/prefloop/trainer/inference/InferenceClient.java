@@ -5,6 +5,7 @@ import io.prefloop.common.http.ServiceHttp;
 import io.prefloop.common.http.ServiceUnreachableException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -16,8 +17,8 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 public class InferenceClient {
 
-    /** What one proposal made: the checkpoint it sampled from and how many pairs it registered. */
-    public record Proposal(String checkpoint, int pairs, int candidates) {}
+    /** What one proposal made: the checkpoint it sampled from, the candidates' ids in order, and how many pairs. */
+    public record Proposal(String checkpoint, int pairs, List<UUID> candidates) {}
 
     /** Open pairs scored, and the reward model checkpoint that scored them. */
     public record Scores(String checkpoint, int scored) {}
@@ -46,8 +47,9 @@ public class InferenceClient {
     public Proposal propose(UUID project, Map<String, Object> request) {
         String path = "/v1/projects/" + project + "/proposals";
         JsonNode result = call(post(path, request), "POST " + path);
-        return new Proposal(result.path("checkpoint").asString(), result.path("pairs").size(),
-                result.path("candidates").size());
+        List<UUID> candidates = new java.util.ArrayList<>();
+        result.path("candidates").forEach(c -> candidates.add(UUID.fromString(c.path("id").asString())));
+        return new Proposal(result.path("checkpoint").asString(), result.path("pairs").size(), candidates);
     }
 
     /** Scores the project's open pairs with the current checkpoint of a reward model. */

@@ -227,6 +227,82 @@ class CampaignTest extends TrainerIntegrationTest {
         records.release(id);
     }
 
+    @Test
+    void eachServedCheckpointIsRenderedAndJudgedSideBySideAgainstTheOneBefore() throws Exception {
+        promote("v0001");
+        INFERENCE.served = "replies-base/v0001";
+        String project = project("evaluation");
+        JsonNode campaign = create("""
+                {"project":"%s","model":"replies-base","prompts":["t1"],"held_out_prompts":["e1","e2"],
+                 "target_depth":1,"evaluation":{"seeds":2},"seed":3,
+                 "policy":{"method":"dpo","every_n":1000,"gate":{"metric":"heldout_implicit_acc","min":0.5}}}"""
+                .formatted(project));
+        String id = campaign.get("id").asString();
+        assertThat(campaign.get("evaluation").get("prompts").toString()).isEqualTo("[\"e1\",\"e2\"]");
+        assertThat(evaluations(id)).hasSize(0);
+        awaitEvaluations(id, e -> e.size() == 1 && e.get(0).get("status").asString().equals("paired"));
+        JsonNode first = evaluations(id).get(0);
+        assertThat(first.get("checkpoint").asString()).isEqualTo("replies-base/v0001");
+        assertThat(first.get("candidates").asInt()).isEqualTo(4);
+        assertThat(first.get("pairs").asInt()).as("nothing to compare the first with").isZero();
+        List<JsonNode> renders = INFERENCE.requestsFor(project).stream()
+                .filter(r -> r.path("candidates_only").asBoolean()).toList();
+        assertThat(renders.get(0).get("prompts").toString()).isEqualTo("[\"e1\",\"e2\"]");
+        assertThat(renders.get(0).get("checkpoint").asString()).isEqualTo("v0001");
+        // the training proposals never use the held-out prompts
+        List<JsonNode> training = INFERENCE.requestsFor(project).stream()
+                .filter(r -> !r.path("candidates_only").asBoolean()).toList();
+        assertThat(training).isNotEmpty();
+        training.forEach(r -> assertThat(r.get("prompts").toString()).isEqualTo("[\"t1\"]"));
+
+        promote("v0002");
+        INFERENCE.served = "replies-base/v0002";
+        awaitEvaluations(id, e -> e.size() == 2 && e.get(1).get("status").asString().equals("paired"));
+        JsonNode second = evaluations(id).get(1);
+        assertThat(second.get("against").asString()).isEqualTo("replies-base/v0001");
+        assertThat(second.get("pairs").asInt()).isEqualTo(4);
+        long seedOf0 = renders.get(0).get("seed").asLong();
+        assertThat(INFERENCE.requestsFor(project).stream().filter(r -> r.path("candidates_only").asBoolean())
+                .map(r -> r.get("seed").asLong())).as("the same seeds for every checkpoint").containsOnly(seedOf0);
+
+        // evaluation pairs come first; the labeler prefers the new checkpoint's sample 3 times of 4
+        String labeler = feedback().post("/v1/labelers", ADMIN, "{\"name\":\"judge\"}").json().get("key").asString();
+        for (int i = 0; i < 4; i++) {
+            JsonNode task = feedback().get("/v1/projects/" + project + "/tasks/next", labeler).json();
+            assertThat(task.get("left").get("text").asString() + task.get("right").get("text").asString())
+                    .contains("v0002", "v0001");
+            String choice = i < 3 ? "a" : "b";
+            feedback().post("/v1/pairs/" + task.get("pair_id").asString() + "/judgments", labeler,
+                    "{\"choice\":\"" + choice + "\"}");
+        }
+        JsonNode rated = evaluations(id).get(1);
+        assertThat(rated.get("votes").asInt()).isEqualTo(4);
+        assertThat(rated.get("wins").asInt()).isEqualTo(3);
+        assertThat(rated.get("win_rate").asDouble()).isEqualTo(0.75);
+        assertThat(rated.get("ci_low").asDouble()).isLessThan(0.75);
+        assertThat(rated.get("ci_high").asDouble()).isGreaterThan(0.75);
+        assertThat(rated.get("metric").asString()).isEqualTo("heldout_implicit_acc");
+        // the policy's feed holds no evaluation votes
+        assertThat(feedback().get("/v1/projects/" + project + "/comparisons", ADMIN).json().get("data")).isEmpty();
+    }
+
+    private JsonNode evaluations(String id) {
+        return api.get("/v1/campaigns/" + id + "/evaluations", ADMIN).json();
+    }
+
+    private void awaitEvaluations(String id, Predicate<JsonNode> condition) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        JsonNode e = null;
+        while (Instant.now().isBefore(deadline)) {
+            e = evaluations(id);
+            if (condition.test(e)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("evaluations never got there: " + e + "; campaign " + api.get("/v1/campaigns/" + id, ADMIN).body());
+    }
+
     static Stream<Arguments> badCampaigns() {
         String p = "\"project\":\"" + UUID.randomUUID() + "\",\"model\":\"replies-base\"";
         return Stream.of(
@@ -255,6 +331,9 @@ class CampaignTest extends TrainerIntegrationTest {
                 Arguments.of("a policy with a NaN learning rate", "{\"project\":\"%s\",\"model\":\"replies-base\",\"prompts\":[\"a\"],\"target_depth\":1,"
                         + "\"policy\":{\"method\":\"dpo\",\"every_n\":5,\"hyperparameters\":{\"learning_rate\":\"NaN\"},"
                         + "\"gate\":{\"metric\":\"m\",\"min\":0}}}", "learning_rate"),
+                Arguments.of("an evaluation set larger than one rendering", "{" + p + ",\"prompts\":[\"a\"],"
+                        + "\"target_depth\":1,\"evaluation\":{\"prompts\":[" + "\"x\",".repeat(20) + "\"y\"],\"seeds\":16}}",
+                        "evaluation"),
                 Arguments.of("malformed JSON", "{\"project\":", "JSON"));
     }
 
@@ -358,7 +437,23 @@ class CampaignTest extends TrainerIntegrationTest {
             String checkpoint = served;
             int perPrompt = request.path("pairs_per_prompt").asInt(1);
             List<String> pairs = new ArrayList<>();
+            List<Map<String, String>> candidates = new ArrayList<>();
             int c = 0;
+            if (request.path("candidates_only").asBoolean()) {
+                String version = request.get("checkpoint").asString();
+                for (JsonNode prompt : request.get("prompts")) {
+                    for (int k = 0; k < request.get("candidates_per_prompt").asInt(); k++, c++) {
+                        String text = "sample " + k + " of " + version + " for " + prompt.asString();
+                        candidates.add(Map.of("id", feedback.post("/v1/projects/" + project + "/candidates", SERVICE,
+                                JSON.writeValueAsString(Map.of("prompt", prompt.asString(), "text", text,
+                                        "checkpoint", "replies-base/" + version)),
+                                Map.of("Idempotency-Key", proposal + "/c" + c)).json().get("id").asString()));
+                    }
+                }
+                reply(ex, 201, Map.of("checkpoint", "replies-base/" + version, "pairs", List.of(),
+                        "candidates", candidates));
+                return;
+            }
             for (JsonNode prompt : request.get("prompts")) {
                 for (int k = 0; k < perPrompt; k++) {
                     String[] ids = new String[2];
