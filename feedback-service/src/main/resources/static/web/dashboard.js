@@ -1,12 +1,13 @@
 // The project dashboard for admins: the stats endpoints drawn as numbers, tables and SVG plots,
 // and, when the feedback-service knows a trainer, its checkpoints with their metrics next to the
-// project's candidates grouped by the checkpoint that made them.
+// project's candidates grouped by the checkpoint that made them, and the project's campaigns
+// (depth, comparisons per checkpoint, learning curve, human win rate).
 import { call, el, imagePath } from './api.js';
-import { bars, intervals, timeline } from './plots.js';
+import { bars, curve, intervals, steps, timeline } from './plots.js';
 
 const KEY = 'prefloop.admin-key';
 const $ = (id) => document.getElementById(id);
-const state = { key: sessionStorage.getItem(KEY), project: null, trainer: null, timer: 0 };
+const state = { key: sessionStorage.getItem(KEY), project: null, trainer: null, campaigns: [], campaign: null, timer: 0 };
 
 const pct = (v) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(1)}%`);
 const seconds = (ms) => (ms === null || ms === undefined ? '–' : `${(ms / 1000).toFixed(1)} s`);
@@ -75,6 +76,7 @@ async function load(projectId) {
     fail(`Could not load the project: ${e.message}`);
   }
   await checkpoints();
+  await campaigns(projectId);
   $('updated').textContent = `updated ${new Date().toLocaleTimeString()}`;
   $('dashboard').dataset.loaded = projectId;
   state.timer = setTimeout(() => load(projectId), 30000);
@@ -207,6 +209,158 @@ function drawModel() {
     el('td', { text: c.version + (c.current ? ' (current)' : '') }), el('td', { text: c.method || '' }),
     el('td', { text: new Date(c.created_at).toLocaleString() }), el('td', { text: c.parent || '' }),
     el('td', { text: Object.entries(c.metrics || {}).map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(3) : v}`).join(' · ') }))));
+}
+
+const short = (checkpoint) => (checkpoint ? checkpoint.split('/').pop() : '–');
+const cell = (text, num) => el('td', { class: num ? 'num' : '', text: String(text) });
+const num3 = (v) => (v === null || v === undefined ? '–' : Number(v).toFixed(3));
+
+async function campaigns(projectId) {
+  const card = $('campaigns-card');
+  let answer;
+  try {
+    answer = await call(state.key, 'GET', `v1/trainer/campaigns?project=${projectId}`);
+  } catch (e) {
+    card.hidden = false;
+    $('campaign-view').hidden = true;
+    $('campaign-controls').hidden = true;
+    $('campaigns-status').textContent = `The trainer's campaigns could not be read: ${e.message}`;
+    return;
+  }
+  if (projectId !== state.project) return;
+  if (!answer.configured) {
+    card.hidden = false;
+    $('campaign-view').hidden = true;
+    $('campaign-controls').hidden = true;
+    $('campaigns-status').textContent = 'No trainer configured (prefloop.feedback.trainer-url): campaigns cannot be shown.';
+    return;
+  }
+  state.campaigns = answer.campaigns;
+  card.hidden = answer.campaigns.length === 0;
+  if (answer.campaigns.length === 0) return;
+  const select = $('campaign');
+  const ids = answer.campaigns.map((c) => c.id);
+  if ([...select.options].map((o) => o.value).join() !== ids.join()) {
+    select.replaceChildren(...answer.campaigns.map((c) => el('option', { value: c.id, text: `${c.name || c.id.slice(0, 8)} (${c.state})` })));
+    select.onchange = () => { state.campaign = select.value; campaign(select.value); };
+  }
+  if (!ids.includes(state.campaign)) state.campaign = ids[0];
+  select.value = state.campaign;
+  $('campaign-controls').hidden = ids.length < 2;
+  await campaign(state.campaign);
+}
+
+async function campaign(id) {
+  let overview;
+  try {
+    overview = await call(state.key, 'GET', `v1/trainer/campaigns/${id}/overview`);
+  } catch (e) {
+    $('campaigns-status').textContent = `The campaign could not be read: ${e.message}`;
+    $('campaign-view').hidden = true;
+    return;
+  }
+  if (id !== state.campaign) return;
+  $('campaigns-status').textContent = '';
+  const c = overview.campaign;
+  // one colour per checkpoint: the campaign's checkpoints first, then any only the samples name
+  const groups = new Map();
+  for (const name of [...(c.checkpoints || []).map((k) => k.checkpoint), ...overview.depth.map((d) => d.checkpoint)]) {
+    if (name && !groups.has(name)) groups.set(name, groups.size);
+  }
+  campaignSummary(c);
+  depthChart(c, overview.depth, groups);
+  comparisonBars(c);
+  learningCurve(c, overview.evaluations);
+  winRate(overview.evaluations);
+  $('campaign-view').hidden = false;
+  $('campaign-view').dataset.campaign = id;
+}
+
+function campaignSummary(c) {
+  const selection = c.selection ? `${c.selection.mode}${c.selection.mode === 'uncertainty'
+    ? ` (${c.selection.reward_model || '–'}, ${pct(c.selection.random_share)} random)` : ''}` : '–';
+  const fact = (name, value, key) => el('div', { 'data-fact': key }, el('dt', { text: name }), el('dd', {}, value));
+  $('campaign-summary').replaceChildren(
+    fact('name', c.name || c.id, 'name'),
+    fact('state', el('span', { class: `state ${c.state}`, text: c.state }), 'state'),
+    fact('model', c.model, 'model'),
+    fact('selection', selection, 'selection'),
+    fact('open pairs / target depth', `${c.open_pairs === null || c.open_pairs === undefined ? '–' : c.open_pairs} / ${c.target_depth}`, 'depth'),
+    fact('serving', short(c.proposal_checkpoint), 'checkpoint'),
+    fact('proposals', String(c.proposals_made), 'proposals'),
+    fact('prompts', `${(c.prompts || []).length} + ${(c.held_out_prompts || []).length} held out`, 'prompts'));
+  const error = $('campaign-error');
+  error.hidden = !c.last_error;
+  error.textContent = c.last_error ? `Last error${c.last_error_at ? ` (${new Date(c.last_error_at).toLocaleString()})` : ''}: ${c.last_error}` : '';
+}
+
+function depthChart(c, depth, groups) {
+  const points = depth.map((d) => ({ x: new Date(d.at), y: d.open_pairs, label: short(d.checkpoint), group: groups.get(d.checkpoint) || 0 }));
+  $('campaign-depth').replaceChildren(steps(points, { target: c.target_depth, title: `${c.name || 'campaign'}: open pairs over time, target depth ${c.target_depth}` }));
+  const seen = [...groups.entries()].filter(([name]) => depth.some((d) => d.checkpoint === name));
+  $('campaign-depth-legend').replaceChildren(...(seen.length ? ['samples from ', ...seen.flatMap(([name, i]) => [
+    el('span', { class: `swatch g${i % 6}` }), short(name)])] : []), seen.length ? ' · dashed: target depth' : '');
+  $('campaign-depth-table').tBodies[0].replaceChildren(...depth.map((d) => el('tr', {},
+    cell(new Date(d.at).toLocaleString()), cell(d.open_pairs, true), cell(d.checkpoint || '–'))));
+}
+
+function comparisonBars(c) {
+  const rows = c.checkpoints || [];
+  $('campaign-bars').replaceChildren(rows.length ? bars(rows.map((k) => ({
+    label: short(k.checkpoint), values: [k.resolved, k.open, k.retired],
+    titles: [`${k.checkpoint}: ${k.resolved} resolved`, `${k.checkpoint}: ${k.open} open`, `${k.checkpoint}: ${k.retired} retired`],
+  })), { classes: ['bar resolved', 'bar open', 'bar retired'], title: 'comparisons per checkpoint: resolved, open, retired' })
+    : el('p', { class: 'muted', text: 'No proposals yet.' }));
+  $('campaign-bars-table').tBodies[0].replaceChildren(...rows.map((k) => el('tr', {},
+    cell(k.checkpoint), cell(k.proposals, true), cell(k.resolved, true), cell(k.open, true), cell(k.retired, true))));
+}
+
+/**
+ * The held-out metric per checkpoint in promotion order: the evaluations' metric_value, or else the
+ * registry's checkpoints of the campaign's model (heldout_implicit_acc, or the first heldout_* metric).
+ */
+function learningCurve(c, evaluations) {
+  let points = [];
+  let metric = null;
+  let source = '';
+  const evaluated = evaluations.filter((e) => Number.isFinite(e.metric_value));
+  if (evaluated.length > 0) {
+    metric = evaluated[0].metric;
+    points = evaluated.map((e) => ({ label: short(e.checkpoint), y: e.metric_value, checkpoint: e.checkpoint }));
+    source = 'from the evaluations';
+  } else {
+    const model = state.trainer && state.trainer.models ? state.trainer.models.find((m) => m.name === c.model) : null;
+    if (model) {
+      const ours = new Set((c.checkpoints || []).map((k) => k.checkpoint));
+      let checkpoints = [...model.checkpoints].sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
+      const mine = checkpoints.filter((k) => ours.has(`${k.model || model.name}/${k.version}`));
+      if (mine.length > 0) checkpoints = mine;
+      const names = [...new Set(checkpoints.flatMap((k) => Object.entries(k.metrics || {})
+        .filter(([name, v]) => name.startsWith('heldout_') && typeof v === 'number').map(([name]) => name)))].sort();
+      metric = names.includes('heldout_implicit_acc') ? 'heldout_implicit_acc' : names[0] || null;
+      if (metric) {
+        points = checkpoints.map((k) => ({ label: k.version, y: k.metrics ? k.metrics[metric] : NaN, checkpoint: `${model.name}/${k.version}` }));
+        source = 'from the registry';
+      }
+    }
+  }
+  $('campaign-curve-metric').textContent = metric ? `${metric} per checkpoint, ${source}` : '';
+  $('campaign-curve').replaceChildren(points.length ? curve(points, { title: `learning curve: ${metric} per checkpoint in promotion order` })
+    : el('p', { class: 'muted', text: 'No held-out metric yet.' }));
+  $('campaign-curve-table').tBodies[0].replaceChildren(...points.map((p) => el('tr', {},
+    cell(p.checkpoint), cell(num3(Number.isFinite(p.y) ? p.y : null), true))));
+}
+
+function winRate(evaluations) {
+  const rows = evaluations.filter((e) => Number.isFinite(e.win_rate));
+  $('campaign-winrate').replaceChildren(rows.length ? intervals(rows.map((e) => ({
+    label: `${short(e.checkpoint)} vs ${short(e.against)}`, value: e.win_rate,
+    low: Number.isFinite(e.ci_low) ? e.ci_low : e.win_rate, high: Number.isFinite(e.ci_high) ? e.ci_high : e.win_rate,
+  })), { title: 'human win rate of each checkpoint against the previous one, 95% Wilson interval' })
+    : el('p', { class: 'muted no-votes', text: 'No evaluation votes yet.' }));
+  $('campaign-winrate-table').tBodies[0].replaceChildren(...evaluations.map((e) => el('tr', {},
+    cell(e.checkpoint), cell(e.against || '–'), cell(e.wins, true), cell(e.losses, true), cell(e.ties, true),
+    cell(num3(e.win_rate), true), cell(Number.isFinite(e.ci_low) ? `${num3(e.ci_low)}–${num3(e.ci_high)}` : '–', true))));
 }
 
 function sampleGrid(grid) {

@@ -1,5 +1,6 @@
 // Small SVG plots drawn with the DOM (no library): bars over time, a histogram, a line over
-// time with marked points, and dots with intervals around a reference value. Each returns an
+// time with marked points, dots with intervals around a reference value, a step line over time
+// with a target, and a line over categories. Each returns an
 // <svg class="plot"> that scales with its container (viewBox), styled from prefloop.css.
 
 const NS = 'http://www.w3.org/2000/svg';
@@ -41,7 +42,8 @@ function yAxis(root, W, max, height, format = (v) => String(v)) {
 }
 
 /**
- * Stacked bars, one per entry: { label, values: [n, …], title }; classes name each stack level.
+ * Stacked bars, one per entry: { label, values: [n, …], title, titles: [one per level] }; classes
+ * name each stack level.
  * Labels are drawn under at most `labels` bars, evenly spread.
  */
 export function bars(entries, { classes = ['bar'], labels = 8, title = '', format, width: W = 640 } = {}) {
@@ -61,7 +63,7 @@ export function bars(entries, { classes = ['bar'], labels = 8, title = '', forma
           x: M.left + i * width + width * 0.1, y: y - h, width: Math.max(width * 0.8, 1), height: h,
           class: classes[level] || 'bar',
         });
-        node(rect, 'title', {}, entry.title || `${entry.label}: ${value}`);
+        node(rect, 'title', {}, (entry.titles && entry.titles[level]) || entry.title || `${entry.label}: ${value}`);
       }
       y -= h;
     });
@@ -125,8 +127,83 @@ export function intervals(rows, { reference = 0.5, title = '', width: W = 640 } 
     node(root, 'text', { x: left - 8, y: cy + 4, 'text-anchor': 'end' }, row.label);
     if (!Number.isFinite(row.value)) return;
     node(root, 'rect', { x: x(row.low), y: cy - 5, width: Math.max(x(row.high) - x(row.low), 1), height: 10, class: 'band' });
+    node(root, 'line', { x1: x(row.low), x2: x(row.high), y1: cy, y2: cy, class: 'whisker' });
+    for (const end of [row.low, row.high]) node(root, 'line', { x1: x(end), x2: x(end), y1: cy - 6, y2: cy + 6, class: 'whisker' });
     const dot = node(root, 'circle', { cx: x(row.value), cy, r: 5, class: 'dot' });
     node(dot, 'title', {}, `${row.label}: ${row.value.toFixed(3)} (${row.low.toFixed(2)}–${row.high.toFixed(2)})`);
+  });
+  return root;
+}
+
+/**
+ * A step line through points { x: Date, y: number, label, group } over time (the value holds until
+ * the next point), each point a dot of class `sample g<group % 6>`, with a dashed horizontal line
+ * (class `target`) at `target` when given.
+ */
+export function steps(points, { target = null, title = '', width: W = 640, labels = 6 } = {}) {
+  const root = svg(W);
+  node(root, 'title', {}, title);
+  const bottom = H - M.bottom;
+  const max = niceMax(Math.max(1, ...points.map((p) => p.y), Number.isFinite(target) ? target : 0));
+  yAxis(root, W, max, H);
+  if (points.length === 0) {
+    node(root, 'text', { x: W / 2, y: H / 2, 'text-anchor': 'middle' }, 'no samples yet');
+    return root;
+  }
+  const t0 = points[0].x.getTime();
+  const t1 = points[points.length - 1].x.getTime();
+  const x = (t) => M.left + (t1 === t0 ? (W - M.left - M.right) / 2 : ((t - t0) / (t1 - t0)) * (W - M.left - M.right));
+  const y = (v) => bottom - (v / max) * (bottom - M.top);
+  if (Number.isFinite(target)) {
+    node(root, 'line', { x1: M.left, x2: W - M.right, y1: y(target), y2: y(target), class: 'guide target', 'data-value': target });
+    node(root, 'text', { x: W - M.right, y: y(target) - 4, 'text-anchor': 'end' }, `target ${target}`);
+  }
+  let d = `M${x(t0)},${y(points[0].y)}`;
+  for (const p of points.slice(1)) d += ` H${x(p.x.getTime())} V${y(p.y)}`;
+  node(root, 'path', { d, class: 'line step' });
+  const every = Math.max(1, Math.ceil(points.length / labels));
+  points.forEach((p, i) => {
+    const dot = node(root, 'circle', { cx: x(p.x.getTime()), cy: y(p.y), r: 4, class: `sample g${(p.group || 0) % 6}`, 'data-value': p.y });
+    node(dot, 'title', {}, `${p.x.toLocaleString()}: ${p.y} open${p.label ? ` (${p.label})` : ''}`);
+    if (i % every === 0) {
+      node(root, 'text', { x: x(p.x.getTime()), y: H - M.bottom + 16, 'text-anchor': 'middle' },
+        p.x.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }));
+    }
+  });
+  return root;
+}
+
+/** A line through points { label, y } in the order given (categories, evenly spaced), each a dot. */
+export function curve(points, { title = '', format = (v) => v.toFixed(3), width: W = 640 } = {}) {
+  const root = svg(W);
+  node(root, 'title', {}, title);
+  const bottom = H - M.bottom;
+  const drawn = points.filter((p) => Number.isFinite(p.y));
+  if (drawn.length === 0) {
+    node(root, 'text', { x: W / 2, y: H / 2, 'text-anchor': 'middle' }, 'no values yet');
+    return root;
+  }
+  let lo = Math.min(...drawn.map((p) => p.y));
+  let hi = Math.max(...drawn.map((p) => p.y));
+  if (hi - lo < 1e-9) { lo -= 0.05; hi += 0.05; }
+  const pad = (hi - lo) * 0.1;
+  lo -= pad;
+  hi += pad;
+  const step = (W - M.left - M.right) / Math.max(points.length, 1);
+  const x = (i) => M.left + step * (i + 0.5);
+  const y = (v) => bottom - ((v - lo) / (hi - lo)) * (bottom - M.top);
+  for (let i = 0; i <= 4; i++) {
+    const v = lo + ((hi - lo) * i) / 4;
+    node(root, 'line', { x1: M.left, x2: W - M.right, y1: y(v), y2: y(v), class: 'axis' });
+    node(root, 'text', { x: M.left - 6, y: y(v) + 4, 'text-anchor': 'end' }, format(v));
+  }
+  const at = points.map((p, i) => ({ ...p, i })).filter((p) => Number.isFinite(p.y));
+  node(root, 'polyline', { points: at.map((p) => `${x(p.i)},${y(p.y)}`).join(' '), class: 'line' });
+  points.forEach((p, i) => {
+    node(root, 'text', { x: x(i), y: H - M.bottom + 16, 'text-anchor': 'middle' }, p.label);
+    if (!Number.isFinite(p.y)) return;
+    const dot = node(root, 'circle', { cx: x(i), cy: y(p.y), r: 5, class: 'dot', 'data-value': p.y });
+    node(dot, 'title', {}, `${p.label}: ${format(p.y)}`);
   });
   return root;
 }

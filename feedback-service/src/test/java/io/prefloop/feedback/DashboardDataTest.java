@@ -106,6 +106,77 @@ class DashboardDataTest extends FeedbackIntegrationTest {
         }
     }
 
+    @Test
+    void aProjectsCampaignsComeThroughWithTheirHistoryInOneOverview() {
+        String project = createProject("image", 1, true);
+        String other = createProject("image", 1, true);
+        TrainerStub.campaignProjects(project, other);
+        ApiClient.Response response = api.get("/v1/trainer/campaigns?project=" + project, ADMIN);
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        assertThat(response.json().get("configured").asBoolean()).isTrue();
+        JsonNode campaigns = response.json().get("campaigns");
+        assertThat(campaigns).as("only the project's campaign").hasSize(1);
+        assertThat(campaigns.get(0).get("id").asString()).isEqualTo(TrainerStub.CAMPAIGN);
+        assertThat(campaigns.get(0).get("target_depth").asInt()).isEqualTo(TrainerStub.TARGET_DEPTH);
+        assertThat(campaigns.get(0).get("selection").get("mode").asString()).isEqualTo("uncertainty");
+        JsonNode others = api.get("/v1/trainer/campaigns?project=" + other, ADMIN).json().get("campaigns");
+        assertThat(others).extracting(c -> c.get("id").asString()).containsExactly(TrainerStub.OTHER_CAMPAIGN);
+        String lonely = createProject("image", 1, true);
+        assertThat(api.get("/v1/trainer/campaigns?project=" + lonely, ADMIN).json().get("campaigns")).isEmpty();
+
+        JsonNode overview = api.get("/v1/trainer/campaigns/" + TrainerStub.CAMPAIGN + "/overview", ADMIN).json();
+        assertThat(overview.get("campaign").get("name").asString()).isEqualTo("shapes, June");
+        assertThat(overview.get("depth")).extracting(d -> d.get("open_pairs").asInt())
+                .containsExactly(java.util.Arrays.stream(TrainerStub.DEPTH).boxed().toArray(Integer[]::new));
+        assertThat(overview.get("proposals")).hasSize(6);
+        assertThat(overview.get("proposals").get(0).get("reason").asString()).isEqualTo("checkpoint");
+        JsonNode evaluations = overview.get("evaluations");
+        assertThat(evaluations).hasSize(2);
+        assertThat(evaluations.get(1).get("checkpoint").asString()).isEqualTo(TrainerStub.MODEL + "/v0003");
+        assertThat(evaluations.get(1).get("ci_low").asDouble()).isEqualTo(TrainerStub.CI_LOW[1]);
+        assertThat(evaluations.get(0).get("metric_value").asDouble()).isEqualTo(TrainerStub.EVALUATED_METRIC[0]);
+
+        JsonNode without = api.get("/v1/trainer/campaigns/" + TrainerStub.OTHER_CAMPAIGN + "/overview", ADMIN).json();
+        assertThat(without.get("campaign").get("state").asString()).isEqualTo("paused");
+        assertThat(without.get("campaign").get("last_error").asString()).contains("serves no checkpoint");
+        assertThat(without.get("evaluations")).as("the trainer's 404 for evaluations: none yet").isEmpty();
+        assertThat(without.get("depth")).hasSize(1);
+    }
+
+    @Test
+    void theCampaignProxyRefusesBadIdsUnknownCampaignsAndLabelersAndReportsATrainerDown() {
+        ApiClient.Response unknown = api.get("/v1/trainer/campaigns/" + java.util.UUID.randomUUID() + "/overview", ADMIN);
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.contentType()).startsWith("application/problem+json");
+        ApiClient.Response badId = api.get("/v1/trainer/campaigns/not-a-uuid/overview", ADMIN);
+        assertThat(badId.status()).isEqualTo(400);
+        assertThat(badId.body()).contains("id");
+        ApiClient.Response badProject = api.get("/v1/trainer/campaigns?project=nope", ADMIN);
+        assertThat(badProject.status()).isEqualTo(400);
+        assertThat(badProject.body()).contains("project");
+        assertThat(api.get("/v1/trainer/campaigns", ADMIN).status()).as("project is required").isEqualTo(400);
+
+        String labeler = createLabeler("nosy");
+        String project = createProject("image", 1, true);
+        assertThat(api.get("/v1/trainer/campaigns?project=" + project, labeler).status()).isEqualTo(403);
+        assertThat(api.get("/v1/trainer/campaigns/" + TrainerStub.CAMPAIGN + "/overview", labeler).status())
+                .isEqualTo(403);
+        assertThat(api.get("/v1/trainer/campaigns?project=" + project, SERVICE).status()).isEqualTo(403);
+
+        TrainerStub.failing(true);
+        try {
+            for (String path : new String[] {"/v1/trainer/campaigns?project=" + project,
+                    "/v1/trainer/campaigns/" + TrainerStub.CAMPAIGN + "/overview"}) {
+                ApiClient.Response down = api.get(path, ADMIN);
+                assertThat(down.status()).as(path).isEqualTo(502);
+                assertThat(down.contentType()).startsWith("application/problem+json");
+                assertThat(down.body()).contains("503");
+            }
+        } finally {
+            TrainerStub.failing(false);
+        }
+    }
+
     private String candidate(String project, String prompt, String checkpoint, int rgb) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("prompt", prompt);

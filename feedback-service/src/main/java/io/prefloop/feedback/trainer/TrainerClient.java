@@ -12,13 +12,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Reads the trainer-service's checkpoint registry with the service key. */
+/** Reads the trainer-service's checkpoint registry and campaigns with the service key. */
 @Component
 class TrainerClient {
 
@@ -50,15 +51,76 @@ class TrainerClient {
         return new TrainerModels(true, models);
     }
 
+    /** The campaigns of one project, as the trainer reports them; none (and not configured) without a trainer URL. */
+    TrainerCampaigns campaigns(UUID project) {
+        if (http.baseUrl().isEmpty()) {
+            return new TrainerCampaigns(false, List.of());
+        }
+        List<JsonNode> campaigns = new ArrayList<>();
+        for (JsonNode campaign : get("/v1/campaigns")) {
+            if (project.toString().equalsIgnoreCase(campaign.path("project").asString(""))) {
+                campaigns.add(campaign);
+            }
+        }
+        return new TrainerCampaigns(true, campaigns);
+    }
+
+    /**
+     * One campaign with its depth history, proposals and evaluations; the evaluations are empty
+     * when the trainer has none to give (404 for that path: a trainer without evaluations yet).
+     *
+     * @throws ApiException 404 when the trainer knows no such campaign, 503 without a trainer URL
+     */
+    CampaignOverview overview(UUID id) {
+        if (http.baseUrl().isEmpty()) {
+            throw notConfigured();
+        }
+        String base = "/v1/campaigns/" + id;
+        JsonNode campaign = read(base, false, true);
+        if (campaign == null) {
+            throw ApiException.notFound("Campaign", id);
+        }
+        if (!campaign.isObject()) {
+            throw unavailable("sent something other than an object for GET " + base);
+        }
+        JsonNode evaluations = read(base + "/evaluations", true, true);
+        return new CampaignOverview(campaign, list(get(base + "/depth")), list(get(base + "/proposals")),
+                evaluations == null ? List.of() : list(evaluations));
+    }
+
+    static ApiException notConfigured() {
+        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "Trainer not configured",
+                "No trainer is configured (prefloop.feedback.trainer-url), so there are no campaigns to show");
+    }
+
+    private static List<JsonNode> list(JsonNode array) {
+        List<JsonNode> out = new ArrayList<>();
+        array.forEach(out::add);
+        return out;
+    }
+
     private JsonNode get(String path) {
+        return read(path, true, false);
+    }
+
+    /**
+     * GET {@code path}; any status but 200 is a 502, except a 404 where {@code missing} allows it.
+     *
+     * @param array whether the answer must be a list
+     * @param missing whether a 404 is an answer (null) rather than a failure
+     */
+    private JsonNode read(String path, boolean array, boolean missing) {
         HttpRequest request = http.request(path).header("Accept", "application/json").GET().build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(), "GET " + path);
+            if (response.statusCode() == 404 && missing) {
+                return null;
+            }
             if (response.statusCode() != 200) {
                 throw unavailable("answered " + response.statusCode() + " to GET " + path);
             }
             JsonNode body = json.readTree(response.body());
-            if (!body.isArray()) {
+            if (array && !body.isArray()) {
                 throw unavailable("sent something other than a list for GET " + path);
             }
             return body;

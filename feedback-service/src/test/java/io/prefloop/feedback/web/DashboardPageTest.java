@@ -25,8 +25,13 @@ class DashboardPageTest extends BrowserTest {
     private static final int[] RIGHT = {0xd1495b, 0x2e86ab, 0x66a182, 0xedae49};
 
     @Test
-    void anAdminSeesCountsPlotsAgreementBiasCheckpointsAndSamples() {
+    void anAdminSeesCountsPlotsAgreementBiasCheckpointsCampaignsAndSamples() {
         String project = shapesProjectJudgedByThreeLabelers();
+        String elsewhere = api.post("/v1/projects", ADMIN, ApiClient.json(Map.of("name", "shapes elsewhere",
+                "modality", "image", "instructions", "Pick one"))).json().get("id").asString();
+        String lonely = api.post("/v1/projects", ADMIN, ApiClient.json(Map.of("name", "no campaign here",
+                "modality", "image", "instructions", "Pick one"))).json().get("id").asString();
+        TrainerStub.campaignProjects(project, elsewhere);
 
         openFresh("/dashboard?project=" + project);
         visible(By.id("key")).sendKeys(createLabeler("not an admin"), Keys.ENTER);
@@ -59,9 +64,120 @@ class DashboardPageTest extends BrowserTest {
                 const images = [...document.querySelectorAll('#samples img')];
                 return images.length === 12 && images.every(i => i.complete && i.naturalWidth > 0)"""))).isTrue();
 
-        driver.manage().window().setSize(new Dimension(1280, 2300));
+        campaignPanel();
+
+        driver.manage().window().setSize(new Dimension(1280, 1000));
+        long height = (Long) js("return document.documentElement.scrollHeight");
+        driver.manage().window().setSize(new Dimension(1280, (int) Math.min(height + 140, 4000)));
         screenshot("dashboard");
         driver.manage().window().setSize(new Dimension(1280, 1000));
+
+        driver.manage().window().setSize(new Dimension(390, 844));
+        assertThat((Boolean) js("return document.documentElement.scrollWidth <= window.innerWidth"))
+                .as("no sideways scrolling on a phone: %s", js("""
+                        return [...document.querySelectorAll('body *')]
+                          .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+                          .slice(0, 8).map(e => e.tagName + '#' + e.id + '.' + e.className + ' '
+                            + Math.round(e.getBoundingClientRect().right)).join(', ')""")).isTrue();
+        assertThat(driver.findElement(By.cssSelector("#campaign-depth svg")).getRect().getWidth())
+                .as("the depth chart fits the phone").isLessThanOrEqualTo(390);
+        js("document.getElementById('campaigns-card').scrollIntoView()");
+        screenshot("dashboard-phone");
+        driver.manage().window().setSize(new Dimension(1280, 1000));
+
+        pickProject(elsewhere);
+        await("the other campaign", () -> visible(By.cssSelector("[data-fact='name'] dd")).getText()
+                .equals("shapes elsewhere"));
+        assertThat(visible(By.cssSelector("[data-fact='state'] dd")).getText()).isEqualTo("paused");
+        assertThat(visible(By.id("campaign-error")).getText()).contains("serves no checkpoint of shapes-base yet");
+        assertThat(visible(By.cssSelector("#campaign-winrate .no-votes")).getText()).isEqualTo("No evaluation votes yet.");
+        assertThat(driver.findElements(By.cssSelector("#campaign-winrate svg"))).isEmpty();
+        assertThat(driver.findElements(By.cssSelector("#campaign-curve svg circle.dot")))
+                .as("the registry's held-out metric of the campaign's one checkpoint")
+                .extracting(d -> Double.parseDouble(d.getDomAttribute("data-value"))).containsExactly(TrainerStub.HELDOUT[0]);
+        assertThat(driver.findElement(By.id("campaign-curve-metric")).getText()).contains("heldout_implicit_acc", "registry");
+
+        pickProject(lonely);
+        assertThat(driver.findElement(By.id("campaigns-card")).isDisplayed()).as("no campaigns, no panel").isFalse();
+        assertThat(driver.findElement(By.id("checkpoints-card")).isDisplayed()).isTrue();
+    }
+
+    /** The campaign of the project: its facts, and its four charts drawn from the trainer stand-in's numbers. */
+    private void campaignPanel() {
+        WebElement card = visible(By.id("campaigns-card"));
+        assertThat(card.findElement(By.tagName("h2")).getText()).isEqualTo("Campaigns");
+        assertThat(driver.findElement(By.id("campaign-controls")).isDisplayed()).as("one campaign: no selector").isFalse();
+        assertThat(visible(By.cssSelector("[data-fact='name'] dd")).getText()).isEqualTo("shapes, June");
+        assertThat(visible(By.cssSelector("[data-fact='state'] dd")).getText()).isEqualTo("active");
+        assertThat(visible(By.cssSelector("[data-fact='model'] dd")).getText()).isEqualTo(TrainerStub.MODEL);
+        assertThat(visible(By.cssSelector("[data-fact='selection'] dd")).getText()).startsWith("uncertainty");
+        assertThat(visible(By.cssSelector("[data-fact='depth'] dd")).getText())
+                .isEqualTo(TrainerStub.DEPTH[TrainerStub.DEPTH.length - 1] + " / " + TrainerStub.TARGET_DEPTH);
+        assertThat(driver.findElement(By.id("campaign-error")).isDisplayed()).isFalse();
+
+        // depth: one dot per sample, in order, on the right side of the dashed target line
+        List<WebElement> samples = driver.findElements(By.cssSelector("#campaign-depth svg circle.sample"));
+        assertThat(samples).extracting(d -> Integer.parseInt(d.getDomAttribute("data-value")))
+                .containsExactly(java.util.Arrays.stream(TrainerStub.DEPTH).boxed().toArray(Integer[]::new));
+        WebElement target = driver.findElement(By.cssSelector("#campaign-depth svg line.target"));
+        double targetY = Double.parseDouble(target.getDomAttribute("y1"));
+        assertThat(target.getDomAttribute("y2")).isEqualTo(target.getDomAttribute("y1"));
+        for (int i = 0; i < samples.size(); i++) {
+            double cy = Double.parseDouble(samples.get(i).getDomAttribute("cy"));
+            int open = TrainerStub.DEPTH[i];
+            if (open < TrainerStub.TARGET_DEPTH) assertThat(cy).as("sample %d below the target", i).isGreaterThan(targetY);
+            if (open > TrainerStub.TARGET_DEPTH) assertThat(cy).as("sample %d above the target", i).isLessThan(targetY);
+            if (open == TrainerStub.TARGET_DEPTH) assertThat(cy).isCloseTo(targetY, org.assertj.core.data.Offset.offset(0.01));
+        }
+        assertThat(driver.findElements(By.cssSelector("#campaign-depth svg path.step"))).hasSize(1);
+        assertThat(samples.get(0).getDomAttribute("class")).as("coloured by checkpoint").isEqualTo("sample g0");
+        assertThat(samples.get(samples.size() - 1).getDomAttribute("class")).isEqualTo("sample g2");
+        assertThat(driver.findElement(By.cssSelector("#campaign-depth svg > title")).getDomProperty("textContent"))
+                .contains("open pairs over time");
+        assertThat(driver.findElements(By.cssSelector("#campaign-depth-table tbody tr"))).hasSize(TrainerStub.DEPTH.length);
+
+        // comparisons per checkpoint: a bar for each non-zero count, heights in proportion
+        List<WebElement> resolved = driver.findElements(By.cssSelector("#campaign-bars svg rect.bar.resolved"));
+        assertThat(resolved).hasSize(3);
+        assertThat(driver.findElements(By.cssSelector("#campaign-bars svg rect.bar.open"))).hasSize(2);
+        assertThat(driver.findElements(By.cssSelector("#campaign-bars svg rect.bar.retired"))).hasSize(1);
+        double h1 = Double.parseDouble(resolved.get(0).getDomAttribute("height"));
+        double h3 = Double.parseDouble(resolved.get(2).getDomAttribute("height"));
+        assertThat(h1 / h3).isCloseTo((double) TrainerStub.COUNTS[0][0] / TrainerStub.COUNTS[2][0],
+                org.assertj.core.data.Offset.offset(0.01));
+        assertThat(driver.findElements(By.cssSelector("#campaign-bars-table tbody tr"))).hasSize(TrainerStub.COUNTS.length);
+
+        // learning curve: the evaluations' held-out metric per promoted checkpoint
+        List<WebElement> curve = driver.findElements(By.cssSelector("#campaign-curve svg circle.dot"));
+        assertThat(curve).extracting(d -> Double.parseDouble(d.getDomAttribute("data-value")))
+                .containsExactly(TrainerStub.EVALUATED_METRIC[0], TrainerStub.EVALUATED_METRIC[1]);
+        assertThat(Double.parseDouble(curve.get(1).getDomAttribute("cy")))
+                .as("the higher value drawn higher").isLessThan(Double.parseDouble(curve.get(0).getDomAttribute("cy")));
+        assertThat(driver.findElement(By.id("campaign-curve-metric")).getText()).contains("heldout_implicit_acc");
+
+        // win rate: a dot and its interval per evaluation, on a 0–1 scale with a guide at 0.5
+        List<WebElement> dots = driver.findElements(By.cssSelector("#campaign-winrate svg circle.dot"));
+        List<WebElement> bands = driver.findElements(By.cssSelector("#campaign-winrate svg rect.band"));
+        assertThat(dots).hasSize(2);
+        assertThat(bands).hasSize(2);
+        double zero = Double.parseDouble(driver.findElement(By.cssSelector("#campaign-winrate svg line.axis")).getDomAttribute("x1"));
+        double half = Double.parseDouble(driver.findElement(By.cssSelector("#campaign-winrate svg line.guide")).getDomAttribute("x1"));
+        double unit = 2 * (half - zero);
+        for (int i = 0; i < 2; i++) {
+            double x = Double.parseDouble(bands.get(i).getDomAttribute("x"));
+            double w = Double.parseDouble(bands.get(i).getDomAttribute("width"));
+            double cx = Double.parseDouble(dots.get(i).getDomAttribute("cx"));
+            assertThat((x - zero) / unit).isCloseTo(TrainerStub.CI_LOW[i], org.assertj.core.data.Offset.offset(0.001));
+            assertThat((x + w - zero) / unit).isCloseTo(TrainerStub.CI_HIGH[i], org.assertj.core.data.Offset.offset(0.001));
+            assertThat((cx - zero) / unit).isCloseTo(TrainerStub.WIN_RATE[i], org.assertj.core.data.Offset.offset(0.001));
+        }
+        assertThat(driver.findElement(By.id("campaign-winrate")).getText()).contains("v0003 vs v0002");
+        assertThat(driver.findElements(By.cssSelector("#campaign-winrate-table tbody tr"))).hasSize(2);
+    }
+
+    private void pickProject(String project) {
+        js("const s = document.getElementById('project'); s.value = arguments[0]; s.dispatchEvent(new Event('change'))", project);
+        await("project " + project, () -> project.equals(js("return document.getElementById('dashboard').dataset.loaded")));
     }
 
     /**
