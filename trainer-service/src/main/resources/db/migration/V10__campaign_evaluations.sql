@@ -19,3 +19,6 @@ create table campaign_evaluations (
     finished_at  timestamptz,
     primary key (campaign_id, checkpoint)
 );
+
+-- A policy gated on human_win_rate waits for this many votes on a checkpoint's evaluation pairs.
+alter table policies add column gate_min_votes int check (gate_min_votes > 0);

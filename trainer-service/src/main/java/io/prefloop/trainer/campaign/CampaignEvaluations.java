@@ -102,9 +102,39 @@ class CampaignEvaluations {
         return row(campaign.id(), row.checkpoint()).orElseThrow();
     }
 
+    /**
+     * A checkpoint the policy's human gate waits on: rendered (the inference-service loads it, it is
+     * not served) and paired against the current checkpoint's rendering. Its win rate so far, or
+     * null while the current checkpoint has no rendering to be paired against.
+     */
+    JsonNode evaluateCandidate(CampaignView campaign, String candidate, String current) {
+        CampaignView.EvaluationSet set = campaign.evaluation();
+        Row against = row(campaign.id(), current).orElse(null);
+        if (set == null || against == null || against.candidates() == null) {
+            return null;
+        }
+        Row row = row(campaign.id(), candidate).orElseGet(() -> pending(campaign.id(), candidate));
+        if (row.status().equals("pending")) {
+            row = render(campaign, set, row);
+        }
+        if (row.status().equals("rendered")) {
+            pairWith(campaign, row, against);
+        }
+        for (JsonNode e : feedback.evaluations(campaign.project())) {
+            if (e.path("checkpoint").asString().equals(candidate) && e.path("against").asString().equals(current)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
     /** Pairs each sample with the previous rendering's sample of the same prompt and seed. */
     private void pair(CampaignView campaign, CampaignView.EvaluationSet set, Row row) {
         Row previous = set.sideBySide() ? previous(campaign.id(), row) : null;
+        pairWith(campaign, row, previous);
+    }
+
+    private void pairWith(CampaignView campaign, Row row, Row previous) {
         if (previous == null) {
             finish(campaign.id(), row.checkpoint(), "paired", null, row.candidates(), 0, null);
             return;

@@ -23,7 +23,8 @@ import org.springframework.stereotype.Component;
  * come from the served one; and one proposal is made while fewer than {@code pairs_per_checkpoint}
  * pairs come from the served checkpoint (when it is the current one: a promotion), or when the open
  * pairs fell below the target depth; last, the evaluation set is rendered from a newly served
- * checkpoint ({@link CampaignEvaluations}).
+ * checkpoint ({@link CampaignEvaluations}), and checkpoints a human gate waits on are rendered,
+ * paired against the served one and decided once they have their votes ({@link HumanGate}).
  */
 @Component
 class CampaignTick {
@@ -40,10 +41,12 @@ class CampaignTick {
     private final InferenceClient inference;
     private final Registry registry;
     private final CampaignEvaluations evaluations;
+    private final HumanGate humanGate;
 
     CampaignTick(Campaigns campaigns, CampaignRecords records, PromptChoice prompts, FeedbackPairs feedback,
-            InferenceClient inference, Registry registry, CampaignEvaluations evaluations) {
+            InferenceClient inference, Registry registry, CampaignEvaluations evaluations, HumanGate humanGate) {
         this.evaluations = evaluations;
+        this.humanGate = humanGate;
         this.campaigns = campaigns;
         this.records = records;
         this.prompts = prompts;
@@ -64,6 +67,7 @@ class CampaignTick {
             String served = lookAndPropose(campaign);
             if (served != null && served.equals(checkpointId(registry.current(campaign.model())))) {
                 evaluations.evaluate(campaign, served);
+                humanGate.decide(campaign, served);
             }
         } catch (RuntimeException e) {
             log.warn("Campaign {}: {}", id, e.getMessage());

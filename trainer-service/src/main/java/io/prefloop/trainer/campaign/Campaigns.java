@@ -4,6 +4,7 @@ import io.prefloop.common.auth.Caller;
 import io.prefloop.common.web.ApiException;
 import io.prefloop.trainer.feedback.FeedbackPairs;
 import io.prefloop.trainer.feedback.FeedbackUnavailableException;
+import io.prefloop.trainer.policy.Gate;
 import io.prefloop.trainer.policy.NewPolicy;
 import io.prefloop.trainer.policy.Policies;
 import io.prefloop.trainer.policy.PolicyView;
@@ -83,11 +84,16 @@ public class Campaigns {
         } else if (selection.rewardModel() != null) {
             throw ApiException.invalid("selection.reward_model", "only uncertainty selection scores pairs");
         }
+        CampaignView.EvaluationSet evaluation = evaluationSet(r, heldOut);
         UUID policy = null;
         if (r.policy() != null) {
             NewCampaign.PolicySpec p = r.policy();
+            if (Gate.HUMAN_WIN_RATE.equals(p.gate().metric()) && (evaluation == null || !evaluation.sideBySide())) {
+                throw ApiException.invalid("policy.gate.metric", "human_win_rate needs an evaluation set judged side by"
+                        + " side (evaluation: {side_by_side: true})");
+            }
             policy = policies.create(new NewPolicy(r.project(), r.model(), p.method(), p.hyperparameters(), p.everyN(),
-                    p.gate(), r.seed()), caller).id();
+                    p.gate(), r.seed()), caller, evaluation != null).id();
         }
         try {
             if (feedback.projectModality(r.project()).isEmpty()) {
@@ -96,7 +102,6 @@ public class Campaigns {
         } catch (FeedbackUnavailableException e) {
             throw new ApiException(HttpStatus.BAD_GATEWAY, "Feedback-service unavailable", e.getMessage());
         }
-        CampaignView.EvaluationSet evaluation = evaluationSet(r, heldOut);
         UUID id = UUID.randomUUID();
         jdbc.sql("""
                 insert into campaigns (id, name, project_id, model, policy_id, proposal, prompts_per_proposal,

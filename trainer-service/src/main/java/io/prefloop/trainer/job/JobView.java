@@ -27,9 +27,10 @@ public record JobView(UUID id, String object, Method method, String model, UUID 
      * @param value the checkpoint's {@code metric}, null when it did not record it
      * @param qualityRegression the checkpoint's {@code quality_regression}, null when it did not record it
      * @param reason the decision in words, as the job's event and the registry's promotion record give it
+     * @param pending a human gate that waits for labelers' votes on the checkpoint (not decided yet)
      */
-    public record Promotion(boolean promoted, String metric, Double value, double min, Double qualityRegression,
-            double maxRegression, String reason) {}
+    public record Promotion(boolean promoted, boolean pending, String metric, Double value, double min,
+            Double qualityRegression, double maxRegression, String reason) {}
 
     /** The job's typed hyperparameters. */
     @JsonIgnore

@@ -11,9 +11,38 @@ import java.util.Map;
  * string such as "NaN" where a number belongs) is a refusal whose reason names it; the decision
  * never rests on a comparison with NaN.
  */
-public record Gate(String metric, double min, double maxRegression) {
+public record Gate(String metric, double min, double maxRegression, Integer minVotes) {
 
     static final String REGRESSION = "quality_regression";
+
+    /** The metric of a gate on labelers' votes: a campaign's side-by-side evaluation decides it. */
+    public static final String HUMAN_WIN_RATE = "human_win_rate";
+
+    /** Votes a human gate waits for when the policy does not say (min_votes). */
+    public static final int DEFAULT_MIN_VOTES = 100;
+
+    public Gate(String metric, double min, double maxRegression) {
+        this(metric, min, maxRegression, null);
+    }
+
+    /** Whether labelers' votes decide it (the checkpoint is rendered, paired against the current one, judged). */
+    public boolean human() {
+        return HUMAN_WIN_RATE.equals(metric);
+    }
+
+    public int minVotesOrDefault() {
+        return minVotes == null ? DEFAULT_MIN_VOTES : minVotes;
+    }
+
+    /** What the gate decides before any vote: a human gate can still refuse a regression at once. */
+    public GateDecision checkRegression(Map<String, Object> metrics) {
+        Object raw = metrics.get(REGRESSION);
+        Double regression = finite(raw);
+        boolean keepsQuality = regression != null && regression <= maxRegression;
+        String reason = regression == null ? problem(REGRESSION, raw)
+                : REGRESSION + " = " + regression + (keepsQuality ? " ≤ " : " not ≤ ") + maxRegression;
+        return new GateDecision(this, keepsQuality, null, regression, reason);
+    }
 
     public GateDecision evaluate(Map<String, Object> metrics) {
         Object rawValue = metrics.get(metric);

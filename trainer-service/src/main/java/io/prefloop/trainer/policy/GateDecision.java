@@ -11,8 +11,14 @@ import io.prefloop.trainer.job.JobView;
 public record GateDecision(Gate gate, boolean promoted, Double value, Double regression, String reason) {
 
     /** The decision as the job records it. */
-    JobView.Promotion promotion() {
-        return new JobView.Promotion(promoted, gate.metric(), value, gate.min(), regression, gate.maxRegression(),
-                reason);
+    public JobView.Promotion promotion() {
+        return new JobView.Promotion(promoted, false, gate.metric(), value, gate.min(), regression,
+                gate.maxRegression(), reason);
+    }
+
+    /** A human gate's decision put off until the labelers have voted. */
+    JobView.Promotion pending(String why) {
+        return new JobView.Promotion(false, true, gate.metric(), null, gate.min(), regression, gate.maxRegression(),
+                why);
     }
 }

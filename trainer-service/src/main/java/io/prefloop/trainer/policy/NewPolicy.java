@@ -16,9 +16,12 @@ public record NewPolicy(@NotNull UUID project, @NotBlank String model, @NotNull 
         Map<String, Object> hyperparameters, @NotNull @Min(1) @Max(1_000_000) Integer everyN,
         @NotNull @Valid Gate gate, @Min(0) @Max(1L << 48) Long seed) {
 
-    /** @param maxRegression the largest quality_regression against the parent accepted (default 0.1) */
+    /**
+     * @param maxRegression the largest quality_regression against the parent accepted (default 0.1)
+     * @param minVotes for {@code human_win_rate}: the votes to wait for before deciding (default 100)
+     */
     public record Gate(@NotBlank @Size(max = 200) String metric, @NotNull Double min,
-            @PositiveOrZero @Max(1_000_000) Double maxRegression) {
+            @PositiveOrZero @Max(1_000_000) Double maxRegression, @Min(1) @Max(1_000_000) Integer minVotes) {
 
         double maxRegressionOrDefault() {
             return maxRegression == null ? 0.1 : maxRegression;

@@ -50,6 +50,23 @@ public class Policies {
 
     @Transactional
     public PolicyView create(NewPolicy request, Caller caller) {
+        return create(request, caller, false);
+    }
+
+    /** @param evaluatedByCampaign a campaign with an evaluation set drives it: a human_win_rate gate can get votes */
+    @Transactional
+    public PolicyView create(NewPolicy request, Caller caller, boolean evaluatedByCampaign) {
+        boolean human = Gate.HUMAN_WIN_RATE.equals(request.gate().metric());
+        if (human && !evaluatedByCampaign) {
+            throw ApiException.invalid("gate.metric", "human_win_rate needs labelers' votes on evaluation pairs: create"
+                    + " the policy with a campaign that has an evaluation set (POST /v1/campaigns)");
+        }
+        if (!human && request.gate().minVotes() != null) {
+            throw ApiException.invalid("gate.min_votes", "only a human_win_rate gate waits for votes");
+        }
+        if (human && (request.gate().min() < 0 || request.gate().min() > 1)) {
+            throw ApiException.invalid("gate.min", "a win rate lies between 0 and 1");
+        }
         if (!request.method().needsProject()) {
             throw ApiException.invalid("method", request.method().json() + " does not learn from comparisons");
         }
@@ -59,11 +76,12 @@ public class Policies {
         UUID id = UUID.randomUUID();
         jdbc.sql("""
                 insert into policies (id, project_id, model, method, hyperparameters, every_n, gate_metric, gate_min,
-                                      gate_max_regression, created_by, seed)
-                values (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)""")
+                                      gate_max_regression, created_by, seed, gate_min_votes)
+                values (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)""")
                 .params(id, request.project(), request.model(), request.method().json(),
                         json.writeValueAsString(hyperparameters), request.everyN(), request.gate().metric(),
-                        request.gate().min(), request.gate().maxRegressionOrDefault(), caller.id(), request.seed())
+                        request.gate().min(), request.gate().maxRegressionOrDefault(), caller.id(), request.seed(),
+                        human ? (Integer) request.gate().minVotes() : null)
                 .update();
         return require(id);
     }
@@ -146,7 +164,7 @@ public class Policies {
                 rs.getString("model"), Method.parse(rs.getString("method")),
                 json.readValue(rs.getString("hyperparameters"), MAP), rs.getInt("every_n"),
                 new Gate(rs.getString("gate_metric"), rs.getDouble("gate_min"),
-                        rs.getDouble("gate_max_regression")),
+                        rs.getDouble("gate_max_regression"), (Integer) rs.getObject("gate_min_votes")),
                 rs.getLong("trained_through"), rs.getBoolean("active"), (Long) rs.getObject("seed"),
                 rs.getTimestamp("created_at").toInstant());
     }

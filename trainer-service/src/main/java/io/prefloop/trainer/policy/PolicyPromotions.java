@@ -42,7 +42,34 @@ public class PolicyPromotions {
         if (published == null) {
             return;
         }
+        if (policy.gate().human()) {
+            awaitVotes(policy, job, published);
+            return;
+        }
         GateDecision decision = policy.gate().evaluate(published.metrics());
+        decide(policy, job, published, decision, system);
+    }
+
+    /**
+     * A human gate: a regression is refused at once; otherwise the decision waits for the campaign's
+     * evaluation pairs of this checkpoint against the current one ({@link #decide} once they have the votes).
+     */
+    private void awaitVotes(PolicyView policy, JobView job, CheckpointView published) {
+        GateDecision regression = policy.gate().checkRegression(published.metrics());
+        if (!regression.promoted()) {
+            jobs.recordPromotion(job.id(), regression.promotion(), "Not promoted: " + regression.reason());
+            return;
+        }
+        String why = "awaiting " + policy.gate().minVotesOrDefault() + " labelers' votes on " + published.model() + "/"
+                + published.version() + " against the current checkpoint (human_win_rate ≥ " + policy.gate().min()
+                + "); " + regression.reason();
+        jobs.recordPromotion(job.id(), regression.pending(why), "Promotion pending: " + why);
+        log.info("Policy {} job {}: {}", policy.id(), job.id(), why);
+    }
+
+    /** Records a gate's decision on a policy's checkpoint and promotes it if it passed. */
+    @Transactional
+    public void decide(PolicyView policy, JobView job, CheckpointView published, GateDecision decision, Caller system) {
         String verdict = decision.reason();
         if (decision.promoted()) {
             registry.promote(published.model(), published.version(), "policy " + policy.id() + ": " + verdict, system);

@@ -44,8 +44,9 @@ import tools.jackson.databind.json.JsonMapper;
  * the closed loop's test runs campaigns against the real inference-service.
  */
 @TestPropertySource(properties = {"prefloop.auth.admin-key=" + CampaignTest.ADMIN,
-        "prefloop.auth.service-key=" + CampaignTest.SERVICE, "prefloop.trainer.workers.count=0",
-        "prefloop.trainer.campaigns.poll=200ms", "prefloop.trainer.policies.poll=1h"})
+        "prefloop.auth.service-key=" + CampaignTest.SERVICE, "prefloop.trainer.workers.count=1",
+        "prefloop.trainer.workers.poll=200ms", "prefloop.trainer.campaigns.poll=200ms",
+        "prefloop.trainer.policies.poll=300ms"})
 class CampaignTest extends TrainerIntegrationTest {
 
     static final String ADMIN = "campaign-admin";
@@ -286,6 +287,87 @@ class CampaignTest extends TrainerIntegrationTest {
         assertThat(feedback().get("/v1/projects/" + project + "/comparisons", ADMIN).json().get("data")).isEmpty();
     }
 
+    @Test
+    void aHumanGatePromotesOnlyOnceLabelersPreferTheNewCheckpoint() throws Exception {
+        promote("v0001");
+        INFERENCE.served = "replies-base/v0001";
+        String project = project("human gate");
+        JsonNode campaign = create("""
+                {"project":"%s","model":"replies-base","prompts":["h1","h2"],"held_out_prompts":["he"],
+                 "target_depth":4,"evaluation":{"seeds":3},"seed":4,
+                 "policy":{"method":"dpo","every_n":4,"hyperparameters":{"steps":2,"batch_size":2},
+                           "gate":{"metric":"human_win_rate","min":0.6,"min_votes":3,"max_regression":1000}}}"""
+                .formatted(project));
+        String id = campaign.get("id").asString();
+        String policy = campaign.get("policy_id").asString();
+        assertThat(api.get("/v1/policies/" + policy, ADMIN).json().get("gate").get("min_votes").asInt()).isEqualTo(3);
+        awaitEvaluations(id, e -> e.size() == 1 && e.get(0).get("status").asString().equals("paired"));
+        await(id, c -> c.get("open_pairs") != null && c.get("open_pairs").asInt() >= 4);
+
+        // four training judgments: the policy trains, and its checkpoint waits for votes
+        String labeler = feedback().post("/v1/labelers", ADMIN, "{\"name\":\"gate\"}").json().get("key").asString();
+        TrainerTestSupport.judgeLeft(feedback(), project, labeler, 4);
+        JsonNode job = awaitJobOf(policy);
+        assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("succeeded");
+        String candidate = "replies-base/" + job.get("result").get("version").asString();
+        JsonNode waiting = awaitPromotion(job.get("id").asString(), p -> p.get("pending").asBoolean());
+        assertThat(waiting.get("promoted").asBoolean()).isFalse();
+        assertThat(waiting.get("reason").asString()).contains("awaiting 3");
+        assertThat(api.get("/v1/models/replies-base/current", ADMIN).json().get("version").asString()).isEqualTo("v0001");
+
+        // its evaluation set, rendered from the unpromoted checkpoint and paired against the served one
+        awaitEvaluations(id, e -> e.size() == 2 && e.get(1).get("status").asString().equals("paired"));
+        JsonNode pending = evaluations(id).get(1);
+        assertThat(pending.get("checkpoint").asString()).isEqualTo(candidate);
+        assertThat(pending.get("against").asString()).isEqualTo("replies-base/v0001");
+        assertThat(INFERENCE.requestsFor(project).stream().filter(r -> r.path("candidates_only").asBoolean())
+                .map(r -> r.get("checkpoint").asString())).contains(job.get("result").get("version").asString());
+
+        // two votes are not enough; the third decides: 3 of 3 for the new checkpoint ≥ 0.6
+        for (int i = 0; i < 3; i++) {
+            JsonNode task = feedback().get("/v1/projects/" + project + "/tasks/next", labeler).json();
+            feedback().post("/v1/pairs/" + task.get("pair_id").asString() + "/judgments", labeler, "{\"choice\":\"a\"}");
+            if (i == 1) {
+                Thread.sleep(1000);
+                assertThat(api.get("/v1/jobs/" + job.get("id").asString(), ADMIN).json().get("promotion").get("pending")
+                        .asBoolean()).as("two votes of three").isTrue();
+            }
+        }
+        JsonNode decided = awaitPromotion(job.get("id").asString(), p -> !p.get("pending").asBoolean());
+        assertThat(decided.get("promoted").asBoolean()).as(decided.toString()).isTrue();
+        assertThat(decided.get("value").asDouble()).isEqualTo(1.0);
+        assertThat(decided.get("reason").asString()).contains("3 votes");
+        assertThat(api.get("/v1/models/replies-base/current", ADMIN).json().get("version").asString())
+                .isEqualTo(job.get("result").get("version").asString());
+    }
+
+    private JsonNode awaitJobOf(String policy) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+        while (Instant.now().isBefore(deadline)) {
+            for (JsonNode job : api.get("/v1/jobs?limit=1000", ADMIN).json().get("data")) {
+                if (policy.equals(job.get("policy_id").asString(""))
+                        && List.of("succeeded", "failed", "cancelled").contains(job.get("status").asString())) {
+                    return job;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the policy's job never finished");
+    }
+
+    private JsonNode awaitPromotion(String job, Predicate<JsonNode> condition) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        JsonNode promotion = null;
+        while (Instant.now().isBefore(deadline)) {
+            promotion = api.get("/v1/jobs/" + job, ADMIN).json().get("promotion");
+            if (promotion != null && !promotion.isNull() && condition.test(promotion)) {
+                return promotion;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no such promotion: " + promotion);
+    }
+
     private JsonNode evaluations(String id) {
         return api.get("/v1/campaigns/" + id + "/evaluations", ADMIN).json();
     }
@@ -334,6 +416,16 @@ class CampaignTest extends TrainerIntegrationTest {
                 Arguments.of("an evaluation set larger than one rendering", "{" + p + ",\"prompts\":[\"a\"],"
                         + "\"target_depth\":1,\"evaluation\":{\"prompts\":[" + "\"x\",".repeat(20) + "\"y\"],\"seeds\":16}}",
                         "evaluation"),
+                Arguments.of("a human gate without an evaluation set", "{\"project\":\"%s\",\"model\":\"replies-base\","
+                        + "\"prompts\":[\"a\"],\"target_depth\":1,\"policy\":{\"method\":\"dpo\",\"every_n\":5,"
+                        + "\"gate\":{\"metric\":\"human_win_rate\",\"min\":0.55}}}", "human_win_rate"),
+                Arguments.of("min_votes on a gate that is not human", "{\"project\":\"%s\",\"model\":\"replies-base\","
+                        + "\"prompts\":[\"a\"],\"target_depth\":1,\"evaluation\":{},\"policy\":{\"method\":\"dpo\","
+                        + "\"every_n\":5,\"gate\":{\"metric\":\"heldout_implicit_acc\",\"min\":0.5,\"min_votes\":10}}}",
+                        "gate.min_votes"),
+                Arguments.of("a win rate above 1", "{\"project\":\"%s\",\"model\":\"replies-base\","
+                        + "\"prompts\":[\"a\"],\"target_depth\":1,\"evaluation\":{},\"policy\":{\"method\":\"dpo\","
+                        + "\"every_n\":5,\"gate\":{\"metric\":\"human_win_rate\",\"min\":55}}}", "gate.min"),
                 Arguments.of("malformed JSON", "{\"project\":", "JSON"));
     }
 
@@ -349,6 +441,16 @@ class CampaignTest extends TrainerIntegrationTest {
         assertThat(r.body()).contains(named);
         assertThat(api.get("/v1/campaigns", ADMIN).json().size()).isEqualTo(before);
         assertThat(api.get("/v1/policies", ADMIN).json().size()).isEqualTo(policies);
+    }
+
+    @Test
+    void aPolicyOutsideACampaignCannotWaitForVotes() {
+        promote("v0001");
+        ApiClient.Response r = api.post("/v1/policies", ADMIN, """
+                {"project":"%s","model":"replies-base","method":"dpo","every_n":5,
+                 "gate":{"metric":"human_win_rate","min":0.55,"min_votes":50}}""".formatted(UUID.randomUUID()));
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.body()).contains("gate.metric", "campaign");
     }
 
     @Test
