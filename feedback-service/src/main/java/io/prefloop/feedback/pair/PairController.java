@@ -12,6 +12,7 @@ import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.util.List;
 import java.util.Map;
@@ -31,10 +32,12 @@ class PairController {
 
     /**
      * @param pA a scoring model's P(a ≻ b), optional; {@code scoredBy} names the model's checkpoint
-     * @param purpose {@code training} when absent
+     * @param purpose {@code training} when absent; a string, not {@link Purpose}, since Jackson would
+     *     also take an enum's index (1 for evaluation)
      */
     record NewPair(@NotNull UUID candidateA, @NotNull UUID candidateB,
-            @DecimalMin("0") @DecimalMax("1") Double pA, @Size(max = 200) String scoredBy, Purpose purpose) {}
+            @DecimalMin("0") @DecimalMax("1") Double pA, @Size(max = 200) String scoredBy,
+            @Pattern(regexp = "training|evaluation", message = "must be training or evaluation") String purpose) {}
 
     record Score(@NotNull UUID pair, @NotNull @DecimalMin("0") @DecimalMax("1") Double pA) {}
 
@@ -73,7 +76,7 @@ class PairController {
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
         return idempotency.once(caller, idempotencyKey, Map.of("project", projectId, "pair", request),
                 () -> pairs.create(projectId, request.candidateA(), request.candidateB(), request.pA(), request.scoredBy(),
-                        request.purpose() == null ? Purpose.TRAINING : request.purpose()));
+                        request.purpose() == null ? Purpose.TRAINING : Purpose.parse(request.purpose())));
     }
 
     @PostMapping("/v1/projects/{projectId}/pairs/bulk")
@@ -115,11 +118,14 @@ class PairController {
         if (status != null && !STATUSES.contains(status)) {
             throw ApiException.invalid("status", "must be open, resolved or retired");
         }
-        Purpose wanted = purpose == null ? null : switch (purpose) {
-            case "training" -> Purpose.TRAINING;
-            case "evaluation" -> Purpose.EVALUATION;
-            default -> throw ApiException.invalid("purpose", "must be training or evaluation");
-        };
+        Purpose wanted = null;
+        if (purpose != null) {
+            try {
+                wanted = Purpose.parse(purpose);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalid("purpose", e.getMessage());
+            }
+        }
         UUID cursor = after == null ? null : Page.uuidCursor(after);
         return Page.of(pairs.list(projectId, status, wanted, cursor, size + 1), size, p -> p.id().toString());
     }

@@ -13,4 +13,14 @@ public enum Purpose {
     public String json() {
         return name().toLowerCase(Locale.ROOT);
     }
+
+    /** @throws IllegalArgumentException for anything but {@code training} or {@code evaluation} */
+    public static Purpose parse(String value) {
+        for (Purpose purpose : values()) {
+            if (purpose.json().equals(value)) {
+                return purpose;
+            }
+        }
+        throw new IllegalArgumentException("must be training or evaluation");
+    }
 }
