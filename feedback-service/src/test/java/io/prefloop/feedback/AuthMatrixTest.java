@@ -48,6 +48,7 @@ class AuthMatrixTest extends FeedbackIntegrationTest {
         assertThat(api.post("/v1/projects/" + project + "/pairs/retire", labeler, retire).status()).isEqualTo(403);
         assertThat(api.get("/v1/projects/" + project + "/pairs", labeler).status()).isEqualTo(403);
         assertThat(api.get("/v1/projects/" + project + "/pairs/summary", labeler).status()).isEqualTo(403);
+        assertThat(api.get("/v1/projects/" + project + "/evaluations", labeler).status()).isEqualTo(403);
         assertThat(api.send("PUT", "/v1/projects/" + project + "/selection", labeler, "application/json", selection)
                 .status()).isEqualTo(403);
         assertThat(jdbc.sql("select p_a is null from pairs where id = ?::uuid").param(pair).query(Boolean.class).single())
@@ -59,6 +60,8 @@ class AuthMatrixTest extends FeedbackIntegrationTest {
         assertThat(api.get("/v1/projects/" + project + "/tasks/next", labeler).status()).isEqualTo(200);
         assertThat(api.get("/v1/projects/" + project + "/pairs", SERVICE).status()).isEqualTo(200);
         assertThat(api.get("/v1/projects/" + project + "/pairs/summary", ADMIN).status()).isEqualTo(200);
+        assertThat(api.get("/v1/projects/" + project + "/evaluations", ADMIN).status()).isEqualTo(200);
+        assertThat(api.get("/v1/projects/" + project + "/evaluations", SERVICE).status()).isEqualTo(200);
         assertThat(api.post("/v1/projects/" + project + "/pairs/scores", SERVICE, scores).status()).isEqualTo(200);
         assertThat(api.post("/v1/projects/" + project + "/pairs/retire", ADMIN, retire).status()).isEqualTo(200);
         assertThat(api.send("PUT", "/v1/projects/" + project + "/selection", SERVICE, "application/json", selection)

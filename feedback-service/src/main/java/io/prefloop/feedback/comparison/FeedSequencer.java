@@ -7,10 +7,11 @@ import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Gives newly resolved pairs their positions in the project's comparisons feed. Positions are
+ * Gives newly resolved training pairs their positions in the project's comparisons feed. Positions are
  * handed out by readers, under the project's row lock, to resolutions that have committed: a
  * reader's cursor therefore never passes a position that a slower transaction fills in later,
- * and judging never waits on a project-wide lock.
+ * and judging never waits on a project-wide lock. Evaluation pairs never get a position: no policy
+ * trains on them, and {@code every_n} counts training comparisons only.
  */
 @Component
 public class FeedSequencer {
@@ -29,7 +30,8 @@ public class FeedSequencer {
         int added = jdbc.sql("""
                 with todo as (
                     select id, row_number() over (order by resolved_at, id) as n from pairs
-                    where project_id = :project and status = 'resolved' and feed_position is null)
+                    where project_id = :project and status = 'resolved' and feed_position is null
+                      and purpose = 'training')
                 update pairs p set feed_position = :last + todo.n from todo where p.id = todo.id""")
                 .param("project", projectId).param("last", last).update();
         if (added > 0) {

@@ -12,6 +12,7 @@ import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +30,14 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class PairController {
 
-    /** @param pA a scoring model's P(a ≻ b), optional; {@code scoredBy} names the model's checkpoint */
+    /**
+     * @param pA a scoring model's P(a ≻ b), optional; {@code scoredBy} names the model's checkpoint
+     * @param purpose {@code training} when absent; a string, not {@link Purpose}, since Jackson would
+     *     also take an enum's index (1 for evaluation)
+     */
     record NewPair(@NotNull UUID candidateA, @NotNull UUID candidateB,
-            @DecimalMin("0") @DecimalMax("1") Double pA, @Size(max = 200) String scoredBy) {}
+            @DecimalMin("0") @DecimalMax("1") Double pA, @Size(max = 200) String scoredBy,
+            @Pattern(regexp = "training|evaluation", message = "must be training or evaluation") String purpose) {}
 
     record Score(@NotNull UUID pair, @NotNull @DecimalMin("0") @DecimalMax("1") Double pA) {}
 
@@ -69,7 +75,8 @@ class PairController {
     ResponseEntity<?> create(@PathVariable UUID projectId, @Valid @RequestBody NewPair request, Caller caller,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
         return idempotency.once(caller, idempotencyKey, Map.of("project", projectId, "pair", request),
-                () -> pairs.create(projectId, request.candidateA(), request.candidateB(), request.pA(), request.scoredBy()));
+                () -> pairs.create(projectId, request.candidateA(), request.candidateB(), request.pA(), request.scoredBy(),
+                        request.purpose() == null ? Purpose.TRAINING : Purpose.parse(request.purpose())));
     }
 
     @PostMapping("/v1/projects/{projectId}/pairs/bulk")
@@ -93,7 +100,7 @@ class PairController {
         return pairs.score(projectId, request.scoredBy(), request.scores());
     }
 
-    /** Retires the untouched open pairs whose candidate a comes from one of the checkpoints. */
+    /** Retires the untouched open training pairs whose candidate a comes from one of the checkpoints. */
     @PostMapping("/v1/projects/{projectId}/pairs/retire")
     @Allow({Role.ADMIN, Role.SERVICE})
     @Transactional
@@ -101,18 +108,26 @@ class PairController {
         return new Retired(pairs.retire(projectId, request.checkpoints()));
     }
 
-    /** The project's pairs oldest first, with their candidates' texts or image URLs; cursor = a pair's id. */
+    /** The project's pairs oldest first, with their candidates' texts or image URLs; cursor = a pair's id; both purposes unless one is asked for. */
     @GetMapping("/v1/projects/{projectId}/pairs")
     @Allow({Role.ADMIN, Role.SERVICE})
     @Transactional(readOnly = true)
     Page<PairListing> list(@PathVariable UUID projectId, @RequestParam(required = false) String status,
-            @RequestParam(required = false) String after, @RequestParam(defaultValue = "100") int limit) {
+            @RequestParam(required = false) String purpose, @RequestParam(required = false) String after, @RequestParam(defaultValue = "100") int limit) {
         int size = Page.checkLimit(limit);
         if (status != null && !STATUSES.contains(status)) {
             throw ApiException.invalid("status", "must be open, resolved or retired");
         }
+        Purpose wanted = null;
+        if (purpose != null) {
+            try {
+                wanted = Purpose.parse(purpose);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalid("purpose", e.getMessage());
+            }
+        }
         UUID cursor = after == null ? null : Page.uuidCursor(after);
-        return Page.of(pairs.list(projectId, status, cursor, size + 1), size, p -> p.id().toString());
+        return Page.of(pairs.list(projectId, status, wanted, cursor, size + 1), size, p -> p.id().toString());
     }
 
     @GetMapping("/v1/projects/{projectId}/pairs/summary")

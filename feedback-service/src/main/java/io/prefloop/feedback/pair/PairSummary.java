@@ -4,12 +4,13 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * A project's pairs counted by the checkpoint of their candidate a.
+ * A project's training pairs counted by the checkpoint of their candidate a.
  *
- * @param open open pairs in all, the ones labelers can still be served
+ * @param open open training pairs in all, the ones labelers can still be served
+ * @param evaluationOpen open evaluation pairs, not counted in {@code open} nor in {@code byCheckpoint}
  * @param byCheckpoint oldest first pair first; {@code checkpoint} is null for candidates without one
  */
-public record PairSummary(long open, List<ByCheckpoint> byCheckpoint) {
+public record PairSummary(long open, long evaluationOpen, List<ByCheckpoint> byCheckpoint) {
 
     public record ByCheckpoint(String checkpoint, long open, long resolved, long retired, Instant firstCreatedAt) {}
 }

@@ -10,11 +10,13 @@ import java.util.UUID;
  * @param pA a scoring model's P(a ≻ b), null when unscored
  * @param scoredBy the checkpoint that gave {@code pA}
  * @param servedBy the rule that first leased the pair ({@code fifo}, {@code uncertainty} or
- *     {@code random}); null while it was never leased
+ *     {@code random}, or {@code evaluation} for an evaluation pair); null while it was never leased
+ * @param purpose {@code training} or {@code evaluation}
  */
 public record PairView(UUID id, UUID projectId, UUID candidateA, UUID candidateB, int judgmentsNeeded,
         Votes votes, int skips, String status, String outcome, Double agreement, Instant resolvedAt,
-        Instant createdAt, Double pA, String scoredBy, String servedBy) {
+        Instant createdAt, Double pA, String scoredBy, String servedBy,
+        String purpose) {
 
     public record Votes(int a, int b, int tie, int bothBad) {}
 }

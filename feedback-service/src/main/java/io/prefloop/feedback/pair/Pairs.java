@@ -34,7 +34,7 @@ public class Pairs {
                         rs.getInt("votes_both_bad")),
                 rs.getInt("skips"), rs.getString("status"), rs.getString("outcome"), agreementOrNull,
                 resolved == null ? null : resolved.toInstant(), rs.getTimestamp("created_at").toInstant(),
-                pAOrNull, rs.getString("scored_by"), rs.getString("served_by"));
+                pAOrNull, rs.getString("scored_by"), rs.getString("served_by"), rs.getString("purpose"));
     };
 
     private final JdbcClient jdbc;
@@ -47,7 +47,7 @@ public class Pairs {
         this.properties = properties;
     }
 
-    PairView create(UUID projectId, UUID a, UUID b, Double pA, String scoredBy) {
+    PairView create(UUID projectId, UUID a, UUID b, Double pA, String scoredBy, Purpose purpose) {
         Project project = projects.require(projectId);
         if (a.equals(b)) {
             throw ApiException.invalid("candidate_b", "must differ from candidate_a");
@@ -64,7 +64,7 @@ public class Pairs {
                         "candidate " + id + " belongs to another project");
             }
         }
-        PairView pair = insert(project, a, b, pA, scoredBy);
+        PairView pair = insert(project, a, b, pA, scoredBy, purpose);
         if (pair == null) {
             throw ApiException.conflict("These two candidates are already a pair in this project");
         }
@@ -94,7 +94,7 @@ public class Pairs {
                     continue;
                 }
                 for (int j = i + 1; j < ids.size() && created.size() < maxPairs; j += step) {
-                    PairView pair = insert(project, ids.get(i), ids.get(j), null, null);
+                    PairView pair = insert(project, ids.get(i), ids.get(j), null, null, Purpose.TRAINING);
                     if (pair != null) {
                         created.add(pair);
                     }
@@ -151,8 +151,8 @@ public class Pairs {
     record ScoreResult(int updated, int skipped) {}
 
     /**
-     * Retires the project's open pairs whose candidate a comes from one of {@code checkpoints} and
-     * that nobody has touched: no votes, no skips, no live lease. Pairs being claimed or judged at
+     * Retires the project's open training pairs whose candidate a comes from one of {@code checkpoints} and
+     * that nobody has touched (evaluation pairs are kept: a promotion decision may wait on them): no votes, no skips, no live lease. Pairs being claimed or judged at
      * this moment are locked by that labeler and are left alone.
      *
      * @return how many pairs were retired
@@ -161,7 +161,7 @@ public class Pairs {
         projects.require(projectId);
         UUID[] locked = jdbc.sql("""
                 select p.id from pairs p join candidates ca on ca.id = p.candidate_a
-                where p.project_id = ? and p.status = 'open' and ca.checkpoint = any(?)
+                where p.project_id = ? and p.status = 'open' and p.purpose = 'training' and ca.checkpoint = any(?)
                   and p.votes_a + p.votes_b + p.votes_tie + p.votes_both_bad + p.skips = 0
                 for update of p skip locked""")
                 .params(projectId, checkpoints.toArray(String[]::new)).query(UUID.class).list().toArray(UUID[]::new);
@@ -178,8 +178,8 @@ public class Pairs {
                 .param(locked).update();
     }
 
-    /** The project's pairs in creation order, of one status or all, after the pair {@code after}. */
-    List<PairListing> list(UUID projectId, String status, UUID after, int limit) {
+    /** The project's pairs in creation order, of one status and purpose or all, after the pair {@code after}. */
+    List<PairListing> list(UUID projectId, String status, Purpose purpose, UUID after, int limit) {
         Project project = projects.require(projectId);
         record Cursor(Timestamp createdAt, UUID id) {}
         Cursor cursor = new Cursor(Timestamp.from(Instant.EPOCH), new UUID(0, 0));
@@ -190,20 +190,23 @@ public class Pairs {
         }
         boolean images = project.getModality() == Modality.IMAGE;
         return jdbc.sql("""
-                select p.id, p.status, p.p_a, p.scored_by, p.served_by, p.created_at, ca.prompt,
+                select p.id, p.status, p.purpose, p.p_a, p.scored_by, p.served_by, p.created_at, ca.prompt,
                        ca.id a_id, ca.text a_text, ca.image_sha256 a_image, ca.checkpoint a_checkpoint,
                        cb.id b_id, cb.text b_text, cb.image_sha256 b_image, cb.checkpoint b_checkpoint
                 from pairs p
                 join candidates ca on ca.id = p.candidate_a join candidates cb on cb.id = p.candidate_b
                 where p.project_id = :project and (cast(:status as text) is null or p.status = :status)
+                  and (cast(:purpose as text) is null or p.purpose = :purpose)
                   and (p.created_at, p.id) > (:afterTime, :afterId)
                 order by p.created_at, p.id limit :limit""")
                 .param("project", projectId).param("status", status)
+                .param("purpose", purpose == null ? null : purpose.json())
                 .param("afterTime", cursor.createdAt()).param("afterId", cursor.id()).param("limit", limit)
                 .query((rs, n) -> {
                     double pA = rs.getDouble("p_a");
                     Double pAOrNull = rs.wasNull() ? null : pA;
-                    return new PairListing(rs.getObject("id", UUID.class), rs.getString("status"), pAOrNull,
+                    return new PairListing(rs.getObject("id", UUID.class), rs.getString("status"),
+                            rs.getString("purpose"), pAOrNull,
                             rs.getString("scored_by"), rs.getString("served_by"), rs.getString("prompt"),
                             side(rs, "a", images), side(rs, "b", images), rs.getTimestamp("created_at").toInstant());
                 }).list();
@@ -215,30 +218,47 @@ public class Pairs {
                 sha == null ? null : properties.imageUrl(sha), rs.getString(side + "_checkpoint"));
     }
 
-    /** One query (two for a project without pairs): what a campaign polls to keep a number of pairs open. */
+    /**
+     * One query (two for a project without pairs): what a campaign polls to keep a number of pairs
+     * open. Rows and {@code open} count training pairs only, so evaluation pairs do not eat into the
+     * depth a campaign keeps; {@code evaluation_open} counts the open evaluation pairs.
+     */
     PairSummary summary(UUID projectId) {
-        List<PairSummary.ByCheckpoint> rows = jdbc.sql("""
-                select ca.checkpoint, count(*) filter (where p.status = 'open') open,
-                       count(*) filter (where p.status = 'resolved') resolved,
-                       count(*) filter (where p.status = 'retired') retired, min(p.created_at) first_created_at
+        record Row(String checkpoint, long training, long open, long resolved, long retired, Timestamp firstCreatedAt,
+                long evaluationOpen) {}
+        List<Row> rows = jdbc.sql("""
+                select ca.checkpoint, count(*) filter (where p.purpose = 'training') training,
+                       count(*) filter (where p.purpose = 'training' and p.status = 'open') open,
+                       count(*) filter (where p.purpose = 'training' and p.status = 'resolved') resolved,
+                       count(*) filter (where p.purpose = 'training' and p.status = 'retired') retired,
+                       min(p.created_at) filter (where p.purpose = 'training') first_created_at,
+                       count(*) filter (where p.purpose = 'evaluation' and p.status = 'open') evaluation_open
                 from pairs p join candidates ca on ca.id = p.candidate_a
                 where p.project_id = ?
-                group by ca.checkpoint order by min(p.created_at), ca.checkpoint""")
-                .param(projectId).query(PairSummary.ByCheckpoint.class).list();
+                group by ca.checkpoint
+                order by min(p.created_at) filter (where p.purpose = 'training') nulls last, ca.checkpoint""")
+                .param(projectId).query(Row.class).list();
         if (rows.isEmpty()) {
             projects.require(projectId); // 404 for a project that does not exist
         }
-        return new PairSummary(rows.stream().mapToLong(PairSummary.ByCheckpoint::open).sum(), rows);
+        List<PairSummary.ByCheckpoint> training = rows.stream().filter(r -> r.training() > 0)
+                .map(r -> new PairSummary.ByCheckpoint(r.checkpoint(), r.open(), r.resolved(), r.retired(),
+                        r.firstCreatedAt().toInstant()))
+                .toList();
+        return new PairSummary(training.stream().mapToLong(PairSummary.ByCheckpoint::open).sum(),
+                rows.stream().mapToLong(Row::evaluationOpen).sum(), training);
     }
 
     /** @return the new pair, or null when the two candidates are already paired */
-    private PairView insert(Project project, UUID a, UUID b, Double pA, String scoredBy) {
+    private PairView insert(Project project, UUID a, UUID b, Double pA, String scoredBy, Purpose purpose) {
         UUID id = UUID.randomUUID();
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         return jdbc.sql("""
-                insert into pairs (id, project_id, candidate_a, candidate_b, judgments_needed, p_a, scored_by, created_at)
-                values (?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning *""")
-                .params(id, project.getId(), a, b, project.getJudgmentsPerPair(), pA, scoredBy, Timestamp.from(now))
+                insert into pairs (id, project_id, candidate_a, candidate_b, judgments_needed, p_a, scored_by, purpose,
+                                   created_at)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning *""")
+                .params(id, project.getId(), a, b, project.getJudgmentsPerPair(), pA, scoredBy, purpose.json(),
+                        Timestamp.from(now))
                 .query(MAPPER).optional().orElse(null);
     }
 }

@@ -31,12 +31,17 @@ public class Stats {
         projects.require(projectId);
         Map<String, Long> pairs = new LinkedHashMap<>();
         Map<String, Long> outcomes = new LinkedHashMap<>();
+        Map<String, Long> evaluationPairs = new LinkedHashMap<>();
         jdbc.sql("""
-                select case when status = 'resolved' then 'resolved' when status = 'retired' then 'retired'
+                select purpose, case when status = 'resolved' then 'resolved' when status = 'retired' then 'retired'
                             when votes_a + votes_b + votes_tie + votes_both_bad + skips = 0 then 'unjudged'
                             else 'in_progress' end state, coalesce(outcome, '') outcome, count(*) n
-                from pairs where project_id = ? group by 1, 2""")
+                from pairs where project_id = ? group by 1, 2, 3""")
                 .param(projectId).query((rs, n) -> {
+                    if (rs.getString("purpose").equals("evaluation")) {
+                        evaluationPairs.merge(rs.getString("state"), rs.getLong("n"), Long::sum);
+                        return null;
+                    }
                     pairs.merge(rs.getString("state"), rs.getLong("n"), Long::sum);
                     if (!rs.getString("outcome").isEmpty()) {
                         outcomes.merge(rs.getString("outcome"), rs.getLong("n"), Long::sum);
@@ -87,7 +92,8 @@ public class Stats {
                             rs.getLong("judgments"), rs.getLong("skips"), agreementOrNull, medianOrNull,
                             decisive, decisive == 0 ? null : (double) rs.getLong("left_picks") / decisive);
                 }).list();
-        return new ProjectStats(projectId, pairs, retired == null ? 0 : retired, outcomes, totals.judgments(),
+        return new ProjectStats(projectId, pairs, retired == null ? 0 : retired, outcomes, evaluationPairs,
+                totals.judgments(),
                 totals.skips(), Double.isNaN(alpha) ? null : alpha, bias, totals.medianMs(), totals.lastHour(), labelers);
     }
 

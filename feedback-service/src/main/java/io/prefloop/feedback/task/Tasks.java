@@ -83,6 +83,7 @@ public class Tasks {
     /**
      * The order in which a rule takes the eligible pairs. Unscored pairs sort after scored ones
      * ({@code nulls last}); the expression matches the index {@code pairs_open_uncertain}.
+     * Evaluation pairs go oldest first, like {@code fifo}.
      */
     private static String order(String rule) {
         return switch (rule) {
@@ -101,16 +102,23 @@ public class Tasks {
     }
 
     /**
-     * Leases the open pair this labeler may judge, other than {@code held}, that the project's
-     * selection rule puts first; empty when none is left.
+     * Leases the open pair this labeler may judge, other than {@code held}: the oldest evaluation
+     * pair if there is one (they are few, and a promotion decision may wait on them), else the
+     * training pair that the project's selection rule puts first; empty when none is left.
      */
     private Optional<TaskView> claim(UUID projectId, UUID labeler, List<UUID> held) {
-        String rule = rule(projects.require(projectId).getSelection());
+        Selection selection = projects.require(projectId).getSelection();
+        Optional<TaskView> evaluation = claim(projectId, labeler, held, "evaluation", "evaluation");
+        return evaluation.isPresent() ? evaluation : claim(projectId, labeler, held, "training", rule(selection));
+    }
+
+    /** Leases the first pair of {@code purpose} in the order of {@code rule} that is still free once locked. */
+    private Optional<TaskView> claim(UUID projectId, UUID labeler, List<UUID> held, String purpose, String rule) {
         List<UUID> excluded = new ArrayList<>(held);
         for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
             Optional<UUID> locked = jdbc.sql("""
                     select p.id from pairs p
-                    where p.project_id = :project and p.status = 'open'
+                    where p.project_id = :project and p.status = 'open' and p.purpose = :purpose
                       and p.id <> all(:excluded)
                       and not exists (select 1 from judgments j where j.pair_id = p.id and j.labeler_id = :labeler)
                       and """ + FREE_SLOTS + """
@@ -118,7 +126,7 @@ public class Tasks {
                     order by %s
                     limit 1
                     for update of p skip locked""".formatted(order(rule)))
-                    .param("project", projectId)
+                    .param("project", projectId).param("purpose", purpose)
                     .param("excluded", excluded.toArray(UUID[]::new))
                     .param("labeler", labeler)
                     .query(UUID.class).optional();
