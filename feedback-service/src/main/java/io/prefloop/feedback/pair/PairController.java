@@ -108,12 +108,16 @@ class PairController {
         return new Retired(pairs.retire(projectId, request.checkpoints()));
     }
 
-    /** The project's pairs oldest first, with their candidates' texts or image URLs; cursor = a pair's id; both purposes unless one is asked for. */
+    /**
+     * The project's pairs oldest first, with their candidates' texts or image URLs; cursor = a pair's
+     * id. Both purposes unless one is asked for.
+     */
     @GetMapping("/v1/projects/{projectId}/pairs")
     @Allow({Role.ADMIN, Role.SERVICE})
     @Transactional(readOnly = true)
     Page<PairListing> list(@PathVariable UUID projectId, @RequestParam(required = false) String status,
-            @RequestParam(required = false) String purpose, @RequestParam(required = false) String after, @RequestParam(defaultValue = "100") int limit) {
+            @RequestParam(required = false) String purpose, @RequestParam(required = false) String after,
+            @RequestParam(defaultValue = "100") int limit) {
         int size = Page.checkLimit(limit);
         if (status != null && !STATUSES.contains(status)) {
             throw ApiException.invalid("status", "must be open, resolved or retired");

@@ -151,9 +151,10 @@ public class Pairs {
     record ScoreResult(int updated, int skipped) {}
 
     /**
-     * Retires the project's open training pairs whose candidate a comes from one of {@code checkpoints} and
-     * that nobody has touched (evaluation pairs are kept: a promotion decision may wait on them): no votes, no skips, no live lease. Pairs being claimed or judged at
-     * this moment are locked by that labeler and are left alone.
+     * Retires the project's open training pairs whose candidate a comes from one of
+     * {@code checkpoints} and that nobody has touched: no votes, no skips, no live lease. Pairs being
+     * claimed or judged at this moment are locked by that labeler and are left alone. Evaluation
+     * pairs are never retired: a promotion decision may wait on them.
      *
      * @return how many pairs were retired
      */
