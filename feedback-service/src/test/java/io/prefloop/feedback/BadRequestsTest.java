@@ -51,6 +51,8 @@ class BadRequestsTest extends FeedbackIntegrationTest {
                 bad("name of the wrong type", "POST", "/v1/projects", "admin", "{\"name\":5,\"modality\":\"text\"}", 400, "name"),
                 bad("unknown modality", "POST", "/v1/projects", "admin", "{\"name\":\"x\",\"modality\":\"video\"}", 400, "modality"),
                 bad("missing modality", "POST", "/v1/projects", "admin", "{\"name\":\"x\"}", 400, "modality"),
+                bad("modality as an enum index", "POST", "/v1/projects", "admin", "{\"name\":\"x\",\"modality\":1}", 400,
+                        "modality"),
                 bad("empty name", "POST", "/v1/projects", "admin", "{\"name\":\"\",\"modality\":\"text\"}", 400, "name"),
                 bad("oversized name", "POST", "/v1/projects", "admin", "{\"name\":\"" + "n".repeat(300) + "\",\"modality\":\"text\"}", 400, "name"),
                 bad("zero judgments per pair", "POST", "/v1/projects", "admin", "{\"name\":\"x\",\"modality\":\"text\",\"judgments_per_pair\":0}", 400, "judgments_per_pair"),
