@@ -7,6 +7,8 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Size;
+import io.prefloop.common.web.ApiException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -14,6 +16,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -53,6 +56,27 @@ class CampaignController {
     @PostMapping("/v1/campaigns/{id}/prompts")
     CampaignView addPrompts(@PathVariable UUID id, @Valid @RequestBody NewPrompts request) {
         return campaigns.addPrompts(id, request.prompts(), Boolean.TRUE.equals(request.heldOut()));
+    }
+
+    /** A prompt file: one prompt per line (blank lines skipped), as {@code text/plain}. */
+    @PostMapping(path = "/v1/campaigns/{id}/prompts", consumes = "text/plain")
+    CampaignView uploadPrompts(@PathVariable UUID id, @RequestBody String file,
+            @RequestParam(name = "held_out", defaultValue = "false") boolean heldOut) {
+        List<String> prompts = new ArrayList<>();
+        String[] lines = file.split("\\r?\\n");
+        for (int i = 0; i < lines.length; i++) {
+            String prompt = lines[i].strip();
+            if (prompt.length() > 1000) {
+                throw ApiException.invalid("line " + (i + 1), "a prompt may have at most 1000 characters");
+            }
+            if (!prompt.isEmpty()) {
+                prompts.add(prompt);
+            }
+        }
+        if (prompts.isEmpty() || prompts.size() > 10_000) {
+            throw ApiException.invalid("prompts", "the file must hold 1 to 10,000 prompts, one per line");
+        }
+        return campaigns.addPrompts(id, prompts, heldOut);
     }
 
     @PostMapping("/v1/campaigns/{id}/pause")

@@ -200,6 +200,13 @@ class CampaignTest extends TrainerIntegrationTest {
         JsonNode added = api.post("/v1/campaigns/" + id + "/prompts", ADMIN, "{\"prompts\":[\"p2\"]}").json();
         assertThat(added.get("prompts").size()).isEqualTo(2);
         assertThat(api.post("/v1/campaigns/" + id + "/prompts", ADMIN, "{\"prompts\":[\"p2\"]}").status()).isEqualTo(400);
+        // or uploaded as a file, one per line
+        ApiClient.Response file = api.send("POST", "/v1/campaigns/" + id + "/prompts?held_out=true", ADMIN, "text/plain",
+                "p3\n\n  p4  \r\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(file.status()).as(file.body()).isEqualTo(200);
+        assertThat(file.json().get("held_out_prompts").toString()).isEqualTo("[\"p3\",\"p4\"]");
+        assertThat(api.send("POST", "/v1/campaigns/" + id + "/prompts", ADMIN, "text/plain",
+                "\n\n".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(400);
 
         assertThat(api.post("/v1/campaigns/" + id + "/stop", ADMIN, "").json().get("state").asString()).isEqualTo("stopped");
         ApiClient.Response resumed = api.post("/v1/campaigns/" + id + "/resume", ADMIN, "");
