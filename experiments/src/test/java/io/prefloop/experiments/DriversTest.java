@@ -3,6 +3,7 @@ package io.prefloop.experiments;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prefloop.experiments.active.ActiveSelectionExperiment;
 import io.prefloop.experiments.replies.RepliesDpoExperiment;
 import io.prefloop.experiments.replies.RepliesRewardExperiment;
 import io.prefloop.experiments.shapes.DcoExperiment;
@@ -36,7 +37,8 @@ class DriversTest {
             "--pairs [40000]", ShapesRewardExperiment::main,
             "--steps [200]", RepliesDpoExperiment::main,
             "--ties [DROP]", RepliesRewardExperiment::main,
-            "--rounds [20]", PolicyGradientExperiment::main);
+            "--rounds [20]", PolicyGradientExperiment::main,
+            "--random-share [0.2]", ActiveSelectionExperiment::main);
 
     @Test
     void helpListsTheOptionsAndDoesNothingElse() throws Exception {

@@ -48,12 +48,12 @@ import java.util.Random;
  */
 public final class ShapesRewardExperiment {
 
-    static final int SIZE = 16;
+    public static final int SIZE = 16;
 
     private ShapesRewardExperiment() {}
 
     /** A pair of images for one prompt, with the labeler's verdict and the oracle's scores. */
-    record ImagePair(Prompt prompt, Scene a, Scene b, Choice choice, double scoreA, double scoreB,
+    public record ImagePair(Prompt prompt, Scene a, Scene b, Choice choice, double scoreA, double scoreB,
             boolean alignedA, boolean alignedB) {}
 
     /** Which pairs an accuracy is measured on. */
@@ -201,7 +201,7 @@ public final class ShapesRewardExperiment {
     }
 
     /** Pairs of candidates with different content (colour or shape), so that most have a clear winner. */
-    static List<ImagePair> pairs(List<Prompt> prompts, int n, ShapesOracle oracle, SimulatedLabeler labeler, Random random) {
+    public static List<ImagePair> pairs(List<Prompt> prompts, int n, ShapesOracle oracle, SimulatedLabeler labeler, Random random) {
         List<ImagePair> out = new ArrayList<>();
         while (out.size() < n) {
             Prompt p = prompts.get(random.nextInt(prompts.size()));
