@@ -213,25 +213,6 @@ class EvaluationPairsTest extends FeedbackIntegrationTest {
         return response.json().get("id").asString();
     }
 
-    private String text(String project, String prompt, String text, String checkpoint) {
-        Map<String, Object> body = new LinkedHashMap<>(Map.of("prompt", prompt, "text", text, "model", "m", "seed", 3));
-        if (checkpoint != null) {
-            body.put("checkpoint", checkpoint);
-        }
-        ApiClient.Response response = api.post("/v1/projects/" + project + "/candidates", SERVICE, ApiClient.json(body));
-        assertThat(response.status()).as(response.body()).isEqualTo(201);
-        return response.json().get("id").asString();
-    }
-
-    private String pair(String project, String a, String b, Map<String, Object> extra) {
-        Map<String, Object> body = new LinkedHashMap<>(extra);
-        body.put("candidate_a", a);
-        body.put("candidate_b", b);
-        ApiClient.Response response = api.post("/v1/projects/" + project + "/pairs", SERVICE, ApiClient.json(body));
-        assertThat(response.status()).as(response.body()).isEqualTo(201);
-        return response.json().get("id").asString();
-    }
-
     /** A training pair (purpose left to its default) of {@code checkpoint} against m/v0, scored when pA is not null. */
     private String trainingPair(String project, String prompt, String checkpoint, Double pA) {
         return pair(project, text(project, prompt, "new", checkpoint), text(project, prompt, "old", "m/v0"),

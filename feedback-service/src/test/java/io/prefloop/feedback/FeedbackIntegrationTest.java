@@ -135,4 +135,25 @@ public abstract class FeedbackIntegrationTest {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** A text candidate made by model "m" at {@code checkpoint} (none when null); its id. */
+    protected String text(String project, String prompt, String text, String checkpoint) {
+        Map<String, Object> body = new LinkedHashMap<>(Map.of("prompt", prompt, "text", text, "model", "m", "seed", 3));
+        if (checkpoint != null) {
+            body.put("checkpoint", checkpoint);
+        }
+        ApiClient.Response response = api.post("/v1/projects/" + project + "/candidates", SERVICE, ApiClient.json(body));
+        assertThat(response.status()).as(response.body()).isEqualTo(201);
+        return response.json().get("id").asString();
+    }
+
+    /** A pair of two candidates, with {@code extra} fields (p_a, scored_by, purpose); its id. */
+    protected String pair(String project, String a, String b, Map<String, Object> extra) {
+        Map<String, Object> body = new LinkedHashMap<>(extra);
+        body.put("candidate_a", a);
+        body.put("candidate_b", b);
+        ApiClient.Response response = api.post("/v1/projects/" + project + "/pairs", SERVICE, ApiClient.json(body));
+        assertThat(response.status()).as(response.body()).isEqualTo(201);
+        return response.json().get("id").asString();
+    }
 }

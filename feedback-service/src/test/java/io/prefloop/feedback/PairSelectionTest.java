@@ -292,25 +292,6 @@ class PairSelectionTest extends FeedbackIntegrationTest {
         return response.json().get("id").asString();
     }
 
-    private String text(String project, String prompt, String text, String checkpoint) {
-        Map<String, Object> body = new LinkedHashMap<>(Map.of("prompt", prompt, "text", text, "model", "replies"));
-        if (checkpoint != null) {
-            body.put("checkpoint", checkpoint);
-        }
-        ApiClient.Response response = api.post("/v1/projects/" + project + "/candidates", SERVICE, ApiClient.json(body));
-        assertThat(response.status()).as(response.body()).isEqualTo(201);
-        return response.json().get("id").asString();
-    }
-
-    private String pair(String project, String a, String b, Map<String, Object> extra) {
-        Map<String, Object> body = new LinkedHashMap<>(extra);
-        body.put("candidate_a", a);
-        body.put("candidate_b", b);
-        ApiClient.Response response = api.post("/v1/projects/" + project + "/pairs", SERVICE, ApiClient.json(body));
-        assertThat(response.status()).as(response.body()).isEqualTo(201);
-        return response.json().get("id").asString();
-    }
-
     /** A pair for a prompt of its own, with P(a ≻ b) = {@code pA} (unscored when null). */
     private String scoredPair(String project, String prompt, Double pA) {
         return pair(project, text(project, prompt, "one", null), text(project, prompt, "two", null),

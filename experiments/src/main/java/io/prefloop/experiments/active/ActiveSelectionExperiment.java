@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import io.prefloop.experiments.Arguments;
 import io.prefloop.experiments.SeedStatistics;
+import io.prefloop.experiments.replies.RepliesRewardExperiment;
 import io.prefloop.experiments.shapes.ShapesRewardExperiment;
 import io.prefloop.experiments.shapes.ShapesRewardExperiment.ImagePair;
 import io.prefloop.model.checkpoint.CheckpointId;
@@ -384,36 +385,12 @@ public final class ActiveSelectionExperiment {
 
             @Override
             NDList trainInputs(NDManager m, Block model, List<ImagePair> pairs) {
-                return inputs(m, (ImageRewardModel) model, pairs, true);
-            }
-
-            private NDList inputs(NDManager m, ImageRewardModel model, List<ImagePair> pairs, boolean byLabel) {
-                List<Scene> scenes = new ArrayList<>();
-                List<String> prompts = new ArrayList<>();
-                for (int side = 0; side < 2; side++) {
-                    for (ImagePair p : pairs) {
-                        boolean aFirst = !byLabel || p.choice() != Choice.B;
-                        scenes.add((side == 0) == aFirst ? p.a() : p.b());
-                        prompts.add(p.prompt().text());
-                    }
-                }
-                NDArray images = ShapesBatch.images(m, scenes, size);
-                return model.inputs(m, tokenizer, images, prompts);
+                return ShapesRewardExperiment.inputs(m, (ImageRewardModel) model, tokenizer, pairs, true);
             }
 
             @Override
             float[] margins(NDManager m, Block model, List<ImagePair> pairs) {
-                float[] out = new float[pairs.size()];
-                for (int from = 0; from < pairs.size(); from += 256) {
-                    List<ImagePair> chunk = pairs.subList(from, Math.min(pairs.size(), from + 256));
-                    try (NDManager sub = m.newSubManager()) {
-                        float[] r = RewardTrainer.score(model, sub, inputs(sub, (ImageRewardModel) model, chunk, false));
-                        for (int i = 0; i < chunk.size(); i++) {
-                            out[from + i] = r[i] - r[chunk.size() + i];
-                        }
-                    }
-                }
-                return out;
+                return ShapesRewardExperiment.margins(m, (ImageRewardModel) model, tokenizer, pairs);
             }
         };
     }
@@ -478,27 +455,7 @@ public final class ActiveSelectionExperiment {
 
             @Override
             float[] margins(NDManager m, Block model, List<ReplyPairs.LabeledPair> pairs) {
-                float[] out = new float[pairs.size()];
-                for (int from = 0; from < pairs.size(); from += 256) {
-                    List<ReplyPairs.LabeledPair> chunk = pairs.subList(from, Math.min(pairs.size(), from + 256));
-                    List<String> prompts = new ArrayList<>();
-                    List<String> replies = new ArrayList<>();
-                    for (ReplyPairs.LabeledPair p : chunk) {
-                        prompts.add(p.prompt());
-                        replies.add(p.a());
-                    }
-                    for (ReplyPairs.LabeledPair p : chunk) {
-                        prompts.add(p.prompt());
-                        replies.add(p.b());
-                    }
-                    try (NDManager sub = m.newSubManager()) {
-                        float[] r = RewardTrainer.score(model, sub, ((TextRewardModel) model).inputs(sub, tokenizer, prompts, replies));
-                        for (int i = 0; i < chunk.size(); i++) {
-                            out[from + i] = r[i] - r[chunk.size() + i];
-                        }
-                    }
-                }
-                return out;
+                return RepliesRewardExperiment.margins(m, (TextRewardModel) model, tokenizer, pairs);
             }
         };
     }

@@ -155,8 +155,23 @@ public final class RepliesRewardExperiment {
 
     /** Share of oracle-decisive pairs where the model gives the oracle's better reply the higher reward. */
     static double accuracy(NDManager manager, TextRewardModel model, ByteTokenizer tokenizer, List<ReplyPairs.LabeledPair> pairs) {
+        float[] margins = margins(manager, model, tokenizer, pairs);
         int correct = 0;
         int counted = 0;
+        for (int i = 0; i < pairs.size(); i++) {
+            ReplyPairs.LabeledPair p = pairs.get(i);
+            if (p.decisive()) {
+                counted++;
+                correct += (margins[i] > 0) == (p.scoreA() > p.scoreB()) ? 1 : 0;
+            }
+        }
+        return correct / (double) counted;
+    }
+
+    /** r(a) − r(b) for each pair, scored 256 pairs at a time. */
+    public static float[] margins(NDManager manager, TextRewardModel model, ByteTokenizer tokenizer,
+            List<ReplyPairs.LabeledPair> pairs) {
+        float[] out = new float[pairs.size()];
         for (int start = 0; start < pairs.size(); start += 256) {
             List<ReplyPairs.LabeledPair> chunk = pairs.subList(start, Math.min(pairs.size(), start + 256));
             List<String> prompts = new ArrayList<>();
@@ -172,15 +187,11 @@ public final class RepliesRewardExperiment {
             try (NDManager sub = manager.newSubManager()) {
                 float[] r = RewardTrainer.score(model, sub, model.inputs(sub, tokenizer, prompts, replies));
                 for (int i = 0; i < chunk.size(); i++) {
-                    ReplyPairs.LabeledPair p = chunk.get(i);
-                    if (p.decisive()) {
-                        counted++;
-                        correct += (r[i] > r[chunk.size() + i]) == (p.scoreA() > p.scoreB()) ? 1 : 0;
-                    }
+                    out[start + i] = r[i] - r[chunk.size() + i];
                 }
             }
         }
-        return correct / (double) counted;
+        return out;
     }
 
     private static long decisive(List<ReplyPairs.LabeledPair> pairs) {

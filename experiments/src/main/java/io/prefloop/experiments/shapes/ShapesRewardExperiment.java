@@ -218,7 +218,7 @@ public final class ShapesRewardExperiment {
     }
 
     /** Rows: the labeler's chosen images then the rejected ones, or (byLabel false) a's then b's. */
-    private static NDList inputs(NDManager m, ImageRewardModel model, ByteTokenizer tokenizer, List<ImagePair> pairs,
+    public static NDList inputs(NDManager m, ImageRewardModel model, ByteTokenizer tokenizer, List<ImagePair> pairs,
             boolean byLabel) {
         List<Scene> scenes = new ArrayList<>();
         List<String> prompts = new ArrayList<>();
@@ -231,6 +231,21 @@ public final class ShapesRewardExperiment {
         }
         NDArray images = ShapesBatch.images(m, scenes, SIZE);
         return model.inputs(m, tokenizer, images, prompts);
+    }
+
+    /** r(a) − r(b) for each pair, scored 256 pairs at a time. */
+    public static float[] margins(NDManager manager, ImageRewardModel model, ByteTokenizer tokenizer, List<ImagePair> pairs) {
+        float[] out = new float[pairs.size()];
+        for (int from = 0; from < pairs.size(); from += 256) {
+            List<ImagePair> chunk = pairs.subList(from, Math.min(pairs.size(), from + 256));
+            try (NDManager sub = manager.newSubManager()) {
+                float[] r = RewardTrainer.score(model, sub, inputs(sub, model, tokenizer, chunk, false));
+                for (int i = 0; i < chunk.size(); i++) {
+                    out[from + i] = r[i] - r[chunk.size() + i];
+                }
+            }
+        }
+        return out;
     }
 
     /** Agreement with the oracle's order on the pairs of a slice. */
