@@ -3,13 +3,16 @@ package io.prefloop.model.hf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.prefloop.model.checkpoint.Safetensors;
+import io.prefloop.model.text.AttentionMask;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -17,9 +20,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -78,8 +82,8 @@ class LlamaModelTest {
                 NDArray ones = manager.ones(new Shape(1, prefix), DataType.INT64);
                 long[] head = {ids[0], ids[1], ids[2]};
                 float[] last = model.nextTokenLogits(store, manager.create(head, new Shape(1, prefix)),
-                        io.prefloop.model.text.AttentionMask.positions(ones),
-                        io.prefloop.model.text.AttentionMask.causalBias(ones), cache).toFloatArray();
+                        AttentionMask.positions(ones),
+                        AttentionMask.causalBias(ones), cache).toFloatArray();
                 assertClose(last, full, (prefix - 1) * vocab);
                 for (int t = prefix; t < ids.length; t++) {
                     float[] step = model.nextTokenLogits(store, manager.create(new long[] {ids[t]}, new Shape(1, 1)),
@@ -104,6 +108,24 @@ class LlamaModelTest {
             float[] real = padded.get("0, 2:, :").toFloatArray();
             for (int i = 0; i < alone.length; i++) {
                 assertThat((double) Math.abs(real[i] - alone[i])).isLessThanOrEqualTo(TOLERANCE);
+            }
+        }
+    }
+
+    @Test
+    void gradientsReachTheWeightsThroughTheBlockForward() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            LlamaForCausalLM model = load("qwen2-tied", manager);
+            model.weights().values().forEach(p -> p.getArray().setRequiresGradient(true));
+            NDArray tokens = manager.create(new long[] {1, 33, 7, 190}, new Shape(1, 4));
+            NDArray mask = tokens.onesLike();
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray logits = model.forward(new ParameterStore(manager, false), new NDList(tokens, mask), true).head();
+                collector.backward(logits.logSoftmax(2).get(":, :, 5").sum());
+            }
+            for (String name : List.of("model.embed_tokens.weight", "model.layers.0.self_attn.q_proj.bias",
+                    "model.layers.1.self_attn.k_proj.weight", "model.layers.1.mlp.down_proj.weight", "model.norm.weight")) {
+                assertThat(model.weights().get(name).getArray().getGradient().abs().sum().getFloat()).as(name).isGreaterThan(0f);
             }
         }
     }
@@ -173,7 +195,7 @@ class LlamaModelTest {
                     .hasMessageContaining("'model.layers.0.self_attn.k_proj.weight'")
                     .hasMessageContaining("(32, 64)");
             assertThat(LlamaForCausalLM.unreadWeights(config, weights.keySet())).isEmpty();
-            assertThat(LlamaForCausalLM.unreadWeights(config, java.util.Set.of("model.layers.0.self_attn.o_proj.bias")))
+            assertThat(LlamaForCausalLM.unreadWeights(config, Set.of("model.layers.0.self_attn.o_proj.bias")))
                     .containsExactly("model.layers.0.self_attn.o_proj.bias");
         }
     }
