@@ -11,6 +11,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -39,7 +40,7 @@ public class Idempotency {
         if (key.isBlank() || key.length() > 200) {
             throw ApiException.invalid("Idempotency-Key", "must be 1 to 200 characters");
         }
-        String requestHash = ApiKeys.hash(json.writeValueAsString(request));
+        String requestHash = requestHash(request);
         int claimed = jdbc.sql("""
                 insert into idempotent_requests (caller_id, key, request_hash, status, body)
                 values (?, ?, ?, 0, '') on conflict do nothing""")
@@ -51,6 +52,15 @@ public class Idempotency {
         jdbc.sql("update idempotent_requests set status = 201, body = ? where caller_id = ? and key = ?")
                 .params(json.writeValueAsString(body), caller.id(), key).update();
         return ResponseEntity.status(HttpStatus.CREATED).body(body);
+    }
+
+    /**
+     * The hash a retry must match. Map entries are sorted by key first: callers describe requests
+     * with {@code Map.of}, whose iteration order changes from one JVM start to the next, and a retry
+     * after a restart must still be recognised as the same request.
+     */
+    String requestHash(Object request) {
+        return ApiKeys.hash(json.writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).writeValueAsString(request));
     }
 
     private ResponseEntity<?> replay(Caller caller, String key, String requestHash) {
