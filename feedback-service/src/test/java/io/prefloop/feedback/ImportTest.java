@@ -296,6 +296,11 @@ class ImportTest extends FeedbackIntegrationTest {
         assertThat(api.get("/v1/projects/" + project + "/stats/activity", ADMIN).status()).isEqualTo(200);
         assertThat(api.get("/v1/projects/" + project + "/pairs/summary", ADMIN).json().get("by_checkpoint").get(0)
                 .get("resolved").asLong()).isEqualTo(2);
+        assertThat(api.get("/v1/projects/" + project + "/samples", ADMIN).status()).isEqualTo(200);
+        String watcher = createLabeler("watcher");
+        JsonNode progress = api.get("/v1/projects/" + project + "/progress", watcher).json();
+        assertThat(progress.get("pairs_open").asLong()).isZero();
+        assertThat(progress.get("judgments_left").asLong()).isZero();
 
         // judged pairs next to imported ones: alpha still measures the judged pairs only
         String ann = createLabeler("ann");

@@ -5,7 +5,6 @@ import io.prefloop.common.auth.Caller;
 import io.prefloop.common.auth.Role;
 import io.prefloop.common.io.Sha256;
 import io.prefloop.feedback.idempotency.Idempotency;
-import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.annotation.Transactional;
@@ -18,6 +17,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 @RestController
 class ImportController {
+
+    /** What a retry must repeat to be replayed: the body by its hash (a record, so its JSON has one order). */
+    record Request(UUID project, String format, String bodySha256) {}
 
     private final Importer importer;
     private final Idempotency idempotency;
@@ -38,8 +40,7 @@ class ImportController {
             @RequestBody byte[] body, Caller caller,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
         ImportFormat parsed = ImportFormat.parse(format);
-        return idempotency.once(caller, idempotencyKey,
-                Map.of("project", projectId, "import", parsed.json(), "body_sha256", Sha256.hex(body)),
+        return idempotency.once(caller, idempotencyKey, new Request(projectId, parsed.json(), Sha256.hex(body)),
                 () -> importer.run(projectId, parsed, body, caller.id()));
     }
 }
