@@ -105,10 +105,10 @@ class Importer {
             try {
                 node = json.readTree(line);
             } catch (JacksonException e) {
-                throw RowProblem.of(row, "row", "is not valid JSON: " + e.getOriginalMessage());
+                throw RowProblem.of(row, null, "is not valid JSON: " + e.getOriginalMessage());
             }
             if (node == null || !node.isObject()) {
-                throw RowProblem.of(row, "row", "must be a JSON object");
+                throw RowProblem.of(row, null, "must be a JSON object");
             }
             Set<String> consumed = format == ImportFormat.TRL ? TrlRows.FIELDS : PickapicRows.FIELDS;
             Map<String, Object> extra = new LinkedHashMap<>();
@@ -123,7 +123,7 @@ class Importer {
             base.put("row", row);
             if (!extra.isEmpty()) {
                 if (json.writeValueAsString(extra).length() > MAX_EXTRA_JSON) {
-                    throw RowProblem.of(row, "row", "its other fields (" + String.join(", ", extra.keySet())
+                    throw RowProblem.of(row, null, "its other fields (" + String.join(", ", extra.keySet())
                             + ") are larger than " + MAX_EXTRA_JSON + " bytes of JSON");
                 }
                 base.put("extra", extra);

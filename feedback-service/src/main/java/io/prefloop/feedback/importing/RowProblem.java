@@ -10,9 +10,11 @@ final class RowProblem {
 
     private RowProblem() {}
 
+    /** @param field the row's field, or null for the row as a whole */
     static ApiException of(int row, String field, String message) {
         return new ApiException(HttpStatus.BAD_REQUEST, "Invalid import row",
-                "row " + row + " (line " + row + " of the body): " + field + ": " + message + "; nothing was imported",
-                List.of(new FieldProblem("rows[" + row + "]." + field, message)));
+                "row " + row + " (line " + row + " of the body): " + (field == null ? "" : field + ": ") + message
+                        + "; nothing was imported",
+                List.of(new FieldProblem("rows[" + row + "]" + (field == null ? "" : "." + field), message)));
     }
 }
