@@ -51,6 +51,12 @@ class AuthMatrixTest extends FeedbackIntegrationTest {
         assertThat(api.get("/v1/projects/" + project + "/evaluations", labeler).status()).isEqualTo(403);
         assertThat(api.send("PUT", "/v1/projects/" + project + "/selection", labeler, "application/json", selection)
                 .status()).isEqualTo(403);
+        byte[] rows = "{\"prompt\":\"p\",\"chosen\":\"a\",\"rejected\":\"b\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String importPath = "/v1/projects/" + project + "/import?format=trl";
+        assertThat(api.send("POST", importPath, labeler, "application/x-ndjson", rows).status()).isEqualTo(403);
+        assertThat(api.send("POST", importPath, null, "application/x-ndjson", rows).status()).isEqualTo(401);
+        assertThat(jdbc.sql("select count(*) from pairs where project_id = ?::uuid").param(project).query(Integer.class)
+                .single()).as("a refused import stores nothing").isEqualTo(1);
         assertThat(jdbc.sql("select p_a is null from pairs where id = ?::uuid").param(pair).query(Boolean.class).single())
                 .as("a refused call changes nothing").isTrue();
 
@@ -66,6 +72,8 @@ class AuthMatrixTest extends FeedbackIntegrationTest {
         assertThat(api.post("/v1/projects/" + project + "/pairs/retire", ADMIN, retire).status()).isEqualTo(200);
         assertThat(api.send("PUT", "/v1/projects/" + project + "/selection", SERVICE, "application/json", selection)
                 .status()).isEqualTo(200);
+        assertThat(api.send("POST", importPath, SERVICE, "application/x-ndjson", rows).status()).isEqualTo(201);
+        assertThat(api.send("POST", importPath, ADMIN, "application/jsonl", rows).status()).isEqualTo(201);
     }
 
     @Test

@@ -45,6 +45,7 @@ class BadRequestsTest extends FeedbackIntegrationTest {
         String bigPng = Base64.getEncoder().encodeToString(png(600, 20, 0xff0000));
         byte[] truncated = Arrays.copyOf(png(8, 8, 0xff0000), 40);
         String notPng = Base64.getEncoder().encodeToString("hello, I am a text file".getBytes(StandardCharsets.UTF_8));
+        String trlRow = "{\"prompt\":\"p\",\"chosen\":\"a\",\"rejected\":\"b\"}";
         String hugeBody = "{\"name\":\"" + "x".repeat(2 * 1024 * 1024) + "\",\"modality\":\"text\"}";
         return Stream.of(
                 bad("malformed JSON", "POST", "/v1/projects", "admin", "{\"name\":", 400, "not valid JSON"),
@@ -127,6 +128,23 @@ class BadRequestsTest extends FeedbackIntegrationTest {
                 bad("selection without a mode", "PUT", "/v1/projects/{text}/selection", "admin", "{\"random_share\":0.5}", 400, "mode"),
                 bad("selection of an unknown project", "PUT", "/v1/projects/{unknown}/selection", "admin", "{\"mode\":\"fifo\"}", 404, "{unknown}"),
                 bad("bulk pairing with max_pairs 0", "POST", "/v1/projects/{text}/pairs/bulk", "service", "{\"max_pairs\":0}", 400, "max_pairs"),
+                bad("import without a format", "POST:application/x-ndjson", "/v1/projects/{text}/import", "service", trlRow, 400, "format"),
+                bad("import in an unknown format", "POST:application/x-ndjson", "/v1/projects/{text}/import?format=csv", "service", trlRow, 400, "format"),
+                bad("trl import into an image project", "POST:application/x-ndjson", "/v1/projects/{image}/import?format=trl", "admin", trlRow, 400, "format"),
+                bad("pickapic import into a text project", "POST:application/jsonl", "/v1/projects/{text}/import?format=pickapic", "admin", trlRow, 400, "format"),
+                bad("import sent as application/json", "POST", "/v1/projects/{text}/import?format=trl", "admin", trlRow, 415, "application/json"),
+                bad("import into an unknown project", "POST:application/x-ndjson", "/v1/projects/{unknown}/import?format=trl", "admin", trlRow, 404, "{unknown}"),
+                bad("import without rows", "POST:application/x-ndjson", "/v1/projects/{text}/import?format=trl", "admin", "\n\n", 400, "no rows"),
+                bad("import row without rejected", "POST:application/x-ndjson", "/v1/projects/{text}/import?format=trl", "admin", "{\"prompt\":\"p\",\"chosen\":\"a\"}", 400, "rows[1].rejected"),
+                bad("import row that is not an object", "POST:application/x-ndjson", "/v1/projects/{text}/import?format=trl", "admin", trlRow + "\n[1, 2]", 400, "rows[2]"),
+                bad("import row with trailing garbage", "POST:application/x-ndjson", "/v1/projects/{text}/import?format=trl", "admin", trlRow + " xyz", 400, "rows[1]"),
+                bad("import row mixing strings and messages", "POST:application/x-ndjson", "/v1/projects/{text}/import?format=trl", "admin", "{\"prompt\":\"p\",\"chosen\":\"a\",\"rejected\":[{\"role\":\"assistant\",\"content\":\"b\"}]}", 400, "rejected"),
+                bad("import row with an image part in a text project", "POST:application/x-ndjson", "/v1/projects/{text}/import?format=trl", "admin", "{\"prompt\":[{\"role\":\"user\",\"content\":[{\"type\":\"image\"}]}],\"chosen\":[{\"role\":\"assistant\",\"content\":\"a\"}],\"rejected\":[{\"role\":\"assistant\",\"content\":\"b\"}]}", 400, "prompt[0].content[0]"),
+                bad("import row with a NUL character", "POST:application/x-ndjson", "/v1/projects/{text}/import?format=trl", "admin", "{\"prompt\":\"p\",\"chosen\":\"a\\u0000\",\"rejected\":\"b\"}", 400, "NUL"),
+                bad("pickapic row with a text file as image", "POST:application/x-ndjson", "/v1/projects/{image}/import?format=pickapic", "admin", "{\"caption\":\"c\",\"jpg_0\":\"" + png + "\",\"jpg_1\":\"" + notPng + "\",\"label_0\":1,\"label_1\":0}", 400, "not a PNG"),
+                bad("pickapic row with labels that are no preference", "POST:application/x-ndjson", "/v1/projects/{image}/import?format=pickapic", "admin", "{\"caption\":\"c\",\"jpg_0\":\"" + png + "\",\"jpg_1\":\"" + png + "\",\"label_0\":0.7,\"label_1\":0.3}", 400, "label"),
+                bad("pickapic row with an image found elsewhere", "POST:application/x-ndjson", "/v1/projects/{image}/import?format=pickapic", "admin", "{\"caption\":\"c\",\"image_0_url\":\"https://example.com/x.png\",\"jpg_1\":\"" + png + "\",\"label_0\":1,\"label_1\":0}", 400, "image_0_url"),
+                bad("pickapic row with labels as strings", "POST:application/x-ndjson", "/v1/projects/{image}/import?format=pickapic", "admin", "{\"caption\":\"c\",\"jpg_0\":\"" + png + "\",\"jpg_1\":\"" + png + "\",\"label_0\":\"1\",\"label_1\":\"0\"}", 400, "label_0"),
                 bad("judgment of an unknown pair", "POST", "/v1/pairs/{unknown}/judgments", "labeler", "{\"choice\":\"a\"}", 404, "{unknown}"),
                 bad("unknown choice", "POST", "/v1/pairs/{pair}/judgments", "labeler", "{\"choice\":\"maybe\"}", 400, "choice"),
                 bad("tie where ties are not allowed", "POST", "/v1/pairs/{pair}/judgments", "labeler", "{\"choice\":\"tie\"}", 400, "choice"),
@@ -186,7 +204,8 @@ class BadRequestsTest extends FeedbackIntegrationTest {
                 select concat_ws(',', (select count(*) from projects), (select count(*) from candidates),
                     (select count(*) from images), (select count(*) from pairs), (select count(*) from tasks),
                     (select count(*) from judgments), (select count(*) from api_keys),
-                    (select count(*) from idempotent_requests),
+                    (select count(*) from idempotent_requests), (select count(*) from imports),
+                    (select coalesce(sum(feed_position), 0) from projects),
                     (select coalesce(sum(votes_a + votes_b + votes_tie + votes_both_bad + skips), 0) from pairs),
                     (select count(*) from pairs where p_a is not null or scored_by is not null or status = 'retired'),
                     (select string_agg(selection_mode || random_share, ' ' order by id) from projects))""")

@@ -16,9 +16,9 @@ import org.springframework.stereotype.Component;
  * before the pixels are decoded, so a small file that claims a huge image is refused cheaply.
  */
 @Component
-class PngCheck {
+public class PngCheck {
 
-    record CheckedPng(byte[] bytes, int width, int height) {}
+    public record CheckedPng(byte[] bytes, int width, int height) {}
 
     private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
@@ -28,7 +28,7 @@ class PngCheck {
         this.limits = limits;
     }
 
-    CheckedPng check(byte[] bytes) {
+    public CheckedPng check(byte[] bytes) {
         if (bytes.length > limits.maxImageSize().toBytes()) {
             throw ApiException.invalid("image_base64", "image is " + bytes.length + " bytes; the limit is "
                     + limits.maxImageSize().toBytes());

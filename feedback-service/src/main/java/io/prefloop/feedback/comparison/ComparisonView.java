@@ -13,7 +13,9 @@ import java.util.UUID;
  * @param servedBy the rule that first leased the pair: {@code random} pairs are a uniform sample of
  *     the open pairs, {@code uncertainty} ones were picked for a scored P(a ≻ b) near 0.5; null for a
  *     pair judged without being leased
+ * @param source {@code import:<import id>} for a comparison imported from a preference dataset (no
+ *     labeler judged it here: one vote, agreement 1); null for comparisons judged by labelers
  */
 public record ComparisonView(long position, UUID pairId, String prompt, String outcome, CandidateView chosen,
         CandidateView rejected, CandidateView candidateA, CandidateView candidateB, PairView.Votes votes,
-        double agreement, Instant resolvedAt, String servedBy) {}
+        double agreement, Instant resolvedAt, String servedBy, String source) {}

@@ -59,7 +59,7 @@ public class Comparisons {
             };
             CandidateView rejected = chosen == null ? null : (chosen == a ? b : a);
             return new ComparisonView(r.position(), p.id(), a.prompt(), p.outcome(), chosen, rejected, a, b,
-                    p.votes(), p.agreement(), p.resolvedAt(), p.servedBy());
+                    p.votes(), p.agreement(), p.resolvedAt(), p.servedBy(), p.source());
         }).toList();
         return Page.of(views, size, v -> Long.toString(v.position()));
     }

@@ -39,4 +39,20 @@ public class FeedSequencer {
         }
         return last + added;
     }
+
+    /**
+     * Reserves the next {@code count} feed positions of the project for pairs that the caller's
+     * transaction resolves itself (an import) and numbers them in its order. The project's row
+     * stays locked until that transaction ends, so readers wait for it instead of numbering past
+     * positions it has not committed yet: positions stay gapless.
+     *
+     * @return the first reserved position
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public long reserve(UUID projectId, int count) {
+        long last = jdbc.sql("select feed_position from projects where id = ? for update").param(projectId)
+                .query(Long.class).single();
+        jdbc.sql("update projects set feed_position = ? where id = ?").params(last + count, projectId).update();
+        return last + 1;
+    }
 }

@@ -36,13 +36,24 @@ class NdjsonExporter {
             where p.project_id = ? and p.feed_position <= ? and p.outcome in ('a', 'b')
             order by p.feed_position""";
 
+    /**
+     * One row per labeler's judgment; an imported pair (no judgments, a {@code source}) is one row
+     * with its outcome as the choice and its source as the user.
+     */
     private static final String PICKAPIC_JUDGMENTS = """
-            select j.id ranking_id, j.labeler_id, j.choice, j.created_at, ca.prompt, ca.id a_id, cb.id b_id,
+            select r.ranking_id, r.labeler_id, r.choice, r.created_at, ca.prompt, ca.id a_id, cb.id b_id,
                    ca.image_sha256 a_image, cb.image_sha256 b_image, ca.model a_model, cb.model b_model
-            from pairs p join judgments j on j.pair_id = p.id
-            join candidates ca on ca.id = p.candidate_a join candidates cb on cb.id = p.candidate_b
-            where p.project_id = ? and p.feed_position <= ? and j.choice in ('a', 'b', 'tie')
-            order by p.feed_position, j.created_at, j.id""";
+            from (select p.feed_position, p.candidate_a, p.candidate_b, j.id ranking_id, j.labeler_id::text labeler_id,
+                         j.choice, j.created_at
+                  from pairs p join judgments j on j.pair_id = p.id
+                  where p.project_id = ? and p.feed_position <= ? and j.choice in ('a', 'b', 'tie')
+                  union all
+                  select p.feed_position, p.candidate_a, p.candidate_b, p.id, p.source, p.outcome, p.resolved_at
+                  from pairs p
+                  where p.project_id = ? and p.feed_position <= ? and p.source is not null
+                    and p.outcome in ('a', 'b', 'tie')) r
+            join candidates ca on ca.id = r.candidate_a join candidates cb on cb.id = r.candidate_b
+            order by r.feed_position, r.created_at, r.ranking_id""";
 
     private final DataSource dataSource;
     private final ObjectWriter lines;
@@ -75,6 +86,10 @@ class NdjsonExporter {
                 statement.setFetchSize(FETCH_SIZE);
                 statement.setObject(1, project.getId());
                 statement.setLong(2, upToPosition);
+                if (format == ExportFormat.PICKAPIC) {
+                    statement.setObject(3, project.getId());
+                    statement.setLong(4, upToPosition);
+                }
                 try (ResultSet rs = statement.executeQuery()) {
                     boolean any = false;
                     while (rs.next()) {

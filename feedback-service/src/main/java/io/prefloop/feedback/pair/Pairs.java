@@ -34,7 +34,8 @@ public class Pairs {
                         rs.getInt("votes_both_bad")),
                 rs.getInt("skips"), rs.getString("status"), rs.getString("outcome"), agreementOrNull,
                 resolved == null ? null : resolved.toInstant(), rs.getTimestamp("created_at").toInstant(),
-                pAOrNull, rs.getString("scored_by"), rs.getString("served_by"), rs.getString("purpose"));
+                pAOrNull, rs.getString("scored_by"), rs.getString("served_by"), rs.getString("purpose"),
+                rs.getString("source"));
     };
 
     private final JdbcClient jdbc;
