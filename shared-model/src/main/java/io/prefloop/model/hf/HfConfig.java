@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -51,6 +52,11 @@ public final class HfConfig {
         } catch (JacksonException e) {
             throw new IllegalArgumentException(source + ": invalid JSON: " + e.getOriginalMessage(), e);
         }
+    }
+
+    /** The whole config as plain Java values (maps, lists, strings, numbers, booleans), for readers that take a map. */
+    public Map<String, Object> asMap() {
+        return MAPPER.convertValue(root, new tools.jackson.core.type.TypeReference<Map<String, Object>>() {});
     }
 
     /** {@code model_type}, e.g. {@code "gpt2"} or {@code "llama"}. */

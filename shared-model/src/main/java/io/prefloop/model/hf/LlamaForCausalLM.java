@@ -63,6 +63,22 @@ public final class LlamaForCausalLM extends AbstractBlock {
      *     {@code manager}, which owns the model's weights from then on.
      * @throws IllegalArgumentException naming the weight when one is missing or has the wrong shape
      */
+    /**
+     * A model directory as HuggingFace writes it (config.json and model.safetensors, or shards with
+     * their index); weights the config would not read are refused, since config and weights would
+     * then not belong together.
+     */
+    public static LlamaForCausalLM load(java.nio.file.Path dir, NDManager manager) {
+        LlamaConfig config = LlamaConfig.fromMap(HfConfig.read(dir).asMap());
+        try (HfWeights weights = HfWeights.open(dir)) {
+            java.util.Set<String> unread = unreadWeights(config, weights.names());
+            if (!unread.isEmpty()) {
+                throw new IllegalArgumentException(dir + ": weights the config does not use: " + unread);
+            }
+            return load(config, name -> weights.contains(name) ? weights.get(manager, name) : null, manager);
+        }
+    }
+
     public static LlamaForCausalLM load(LlamaConfig config, Function<String, NDArray> weights, NDManager manager) {
         LlamaForCausalLM model = new LlamaForCausalLM(config);
         for (Map.Entry<String, Shape> entry : expectedShapes(config).entrySet()) {

@@ -202,11 +202,14 @@ class LlamaModelTest {
 
     // ---- fixtures ----
 
+    /** The fixture's directory read as HuggingFace writes it: config.json and model.safetensors. */
     private static LlamaForCausalLM load(String fixture, NDManager manager) {
-        LlamaConfig config = LlamaConfig.fromMap(json(fixture + "/config.json"));
-        Map<String, NDArray> weights = weights(fixture, manager);
-        assertThat(LlamaForCausalLM.unreadWeights(config, weights.keySet())).isEmpty();
-        return LlamaForCausalLM.load(config, weights::get, manager);
+        try {
+            return LlamaForCausalLM.load(java.nio.file.Path.of(LlamaModelTest.class.getResource("/hf/" + fixture).toURI()),
+                    manager);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Map<String, NDArray> weights(String fixture, NDManager manager) {
