@@ -249,25 +249,4 @@ class EvaluationPairsTest extends FeedbackIntegrationTest {
         page.get("data").forEach(c -> positions.add(c.get("position").asLong()));
         return positions;
     }
-
-    /** The pairs one labeler is served, judging each ('a') before asking for the next, until none is left. */
-    private List<String> servedInOrder(String project, String labeler) {
-        List<String> served = new ArrayList<>();
-        for (JsonNode task = nextTask(project, labeler); task != null; task = nextTask(project, labeler)) {
-            served.add(task.get("pair_id").asString());
-            ApiClient.Response judged = judge(task, labeler, "a");
-            assertThat(judged.status()).as(judged.body()).isEqualTo(201);
-        }
-        return served;
-    }
-
-    private ApiClient.Response judgeDirectly(String pair, String labeler, String choice) {
-        return api.post("/v1/pairs/" + pair + "/judgments", labeler, ApiClient.json(Map.of("choice", choice)));
-    }
-
-    private static List<String> ids(JsonNode data) {
-        List<String> ids = new ArrayList<>();
-        data.forEach(item -> ids.add(item.get("id").asString()));
-        return ids;
-    }
 }

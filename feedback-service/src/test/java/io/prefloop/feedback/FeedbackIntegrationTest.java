@@ -8,8 +8,10 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeEach;
@@ -155,5 +157,32 @@ public abstract class FeedbackIntegrationTest {
         ApiClient.Response response = api.post("/v1/projects/" + project + "/pairs", SERVICE, ApiClient.json(body));
         assertThat(response.status()).as(response.body()).isEqualTo(201);
         return response.json().get("id").asString();
+    }
+
+    /** The pairs one labeler is served, judging each ('a') before asking for the next, until none is left. */
+    protected List<String> servedInOrder(String project, String labeler) {
+        return servedInOrder(project, labeler, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #servedInOrder(String, String)}, at most {@code most} pairs. */
+    protected List<String> servedInOrder(String project, String labeler, int most) {
+        List<String> served = new ArrayList<>();
+        for (JsonNode task = nextTask(project, labeler); task != null && served.size() < most;
+                task = served.size() < most ? nextTask(project, labeler) : null) {
+            served.add(task.get("pair_id").asString());
+            ApiClient.Response judged = judge(task, labeler, "a");
+            assertThat(judged.status()).as(judged.body()).isEqualTo(201);
+        }
+        return served;
+    }
+
+    protected ApiClient.Response judgeDirectly(String pair, String labeler, String choice) {
+        return api.post("/v1/pairs/" + pair + "/judgments", labeler, ApiClient.json(Map.of("choice", choice)));
+    }
+
+    protected static List<String> ids(JsonNode data) {
+        List<String> ids = new ArrayList<>();
+        data.forEach(item -> ids.add(item.get("id").asString()));
+        return ids;
     }
 }

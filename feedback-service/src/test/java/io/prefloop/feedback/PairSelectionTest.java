@@ -312,32 +312,6 @@ class PairSelectionTest extends FeedbackIntegrationTest {
         return Map.of("pair", pair, "p_a", pA);
     }
 
-    /** The pairs one labeler is served, judging each ('a') before asking for the next, until none is left. */
-    private List<String> servedInOrder(String project, String labeler) {
-        return servedInOrder(project, labeler, Integer.MAX_VALUE);
-    }
-
-    private List<String> servedInOrder(String project, String labeler, int most) {
-        List<String> served = new ArrayList<>();
-        for (JsonNode task = nextTask(project, labeler); task != null && served.size() < most;
-                task = served.size() < most ? nextTask(project, labeler) : null) {
-            served.add(task.get("pair_id").asString());
-            ApiClient.Response judged = judge(task, labeler, "a");
-            assertThat(judged.status()).as(judged.body()).isEqualTo(201);
-        }
-        return served;
-    }
-
-    private ApiClient.Response judgeDirectly(String pair, String labeler, String choice) {
-        return api.post("/v1/pairs/" + pair + "/judgments", labeler, ApiClient.json(Map.of("choice", choice)));
-    }
-
-    private static List<String> ids(JsonNode data) {
-        List<String> ids = new ArrayList<>();
-        data.forEach(item -> ids.add(item.get("id").asString()));
-        return ids;
-    }
-
     private static List<Long> counts(JsonNode row) {
         return List.of(row.get("open").asLong(), row.get("resolved").asLong(), row.get("retired").asLong());
     }

@@ -363,16 +363,10 @@ class CampaignTest extends TrainerIntegrationTest {
     }
 
     private JsonNode awaitPromotion(String job, Predicate<JsonNode> condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        JsonNode promotion = null;
-        while (Instant.now().isBefore(deadline)) {
-            promotion = api.get("/v1/jobs/" + job, ADMIN).json().get("promotion");
-            if (promotion != null && !promotion.isNull() && condition.test(promotion)) {
-                return promotion;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("no such promotion: " + promotion);
+        return awaitJson("the promotion", () -> {
+            JsonNode promotion = api.get("/v1/jobs/" + job, ADMIN).json().get("promotion");
+            return promotion == null || promotion.isNull() ? null : promotion;
+        }, condition, Duration.ofSeconds(60));
     }
 
     private JsonNode evaluations(String id) {
@@ -380,16 +374,7 @@ class CampaignTest extends TrainerIntegrationTest {
     }
 
     private void awaitEvaluations(String id, Predicate<JsonNode> condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        JsonNode e = null;
-        while (Instant.now().isBefore(deadline)) {
-            e = evaluations(id);
-            if (condition.test(e)) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("evaluations never got there: " + e + "; campaign " + api.get("/v1/campaigns/" + id, ADMIN).body());
+        awaitJson("the evaluations", () -> evaluations(id), condition, Duration.ofSeconds(60));
     }
 
     static Stream<Arguments> badCampaigns() {
@@ -479,16 +464,22 @@ class CampaignTest extends TrainerIntegrationTest {
     }
 
     private JsonNode await(String id, Predicate<JsonNode> condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        JsonNode c = null;
+        return awaitJson("the campaign", () -> api.get("/v1/campaigns/" + id, ADMIN).json(), condition, Duration.ofSeconds(60));
+    }
+
+    /** Reads until the condition holds (every 100 ms), or fails with what was read last. */
+    private static JsonNode awaitJson(String what, java.util.function.Supplier<JsonNode> read,
+            Predicate<JsonNode> condition, Duration limit) throws InterruptedException {
+        Instant deadline = Instant.now().plus(limit);
+        JsonNode last = null;
         while (Instant.now().isBefore(deadline)) {
-            c = api.get("/v1/campaigns/" + id, ADMIN).json();
-            if (condition.test(c)) {
-                return c;
+            last = read.get();
+            if (last != null && condition.test(last)) {
+                return last;
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("campaign never got there: " + c);
+        throw new AssertionError(what + " never got there: " + last);
     }
 
     /**
