@@ -42,6 +42,8 @@ public final class LlamaForCausalLM extends AbstractBlock {
     private final LlamaConfig config;
     private final Map<String, Parameter> weights = new LinkedHashMap<>();
     private final float[] inverseFrequencies;
+    private LoraAdapters lora;
+    private boolean adaptersEnabled = true;
 
     private LlamaForCausalLM(LlamaConfig config) {
         this.config = config;
@@ -162,6 +164,52 @@ public final class LlamaForCausalLM extends AbstractBlock {
 
     public LlamaConfig config() {
         return config;
+    }
+
+    /**
+     * Adds LoRA adapters on the projections {@code loraConfig} targets, initialised as PEFT does
+     * (A kaiming-uniform from {@code seed}, B zero, so the model computes what it did before), and
+     * freezes the base weights: from now on only the adapters' A and B train. At most one adapter set.
+     */
+    public LoraAdapters addLora(LoraConfig loraConfig, NDManager manager, long seed) {
+        requireNoLora();
+        LoraAdapters adapters = LoraAdapters.create(this, loraConfig, manager, seed);
+        attach(adapters);
+        return adapters;
+    }
+
+    /** Puts adapters read by {@link LoraAdapters#load} on this model and freezes the base weights. */
+    void attach(LoraAdapters adapters) {
+        requireNoLora();
+        for (Parameter weight : weights.values()) {
+            weight.freeze(true);
+            weight.getArray().setRequiresGradient(false);
+        }
+        lora = adapters;
+        adaptersEnabled = true;
+    }
+
+    private void requireNoLora() {
+        if (lora != null) {
+            throw new IllegalStateException("the model already has LoRA adapters");
+        }
+    }
+
+    /** The LoRA adapters, or null when none were added. */
+    public LoraAdapters lora() {
+        return lora;
+    }
+
+    /**
+     * Turns the adapters off (the model then computes exactly its base weights' output, e.g. the
+     * reference policy of DPO) or back on. Without adapters there is nothing to switch.
+     */
+    public void setAdaptersEnabled(boolean enabled) {
+        this.adaptersEnabled = enabled;
+    }
+
+    public boolean adaptersEnabled() {
+        return adaptersEnabled;
     }
 
     /** The model's weights by HF name (the head's is {@code model.embed_tokens.weight} when tied). */
@@ -381,9 +429,13 @@ public final class LlamaForCausalLM extends AbstractBlock {
 
     private NDArray project(ParameterStore store, String name, NDArray x, boolean bias, boolean training) {
         NDArray weight = value(store, name + ".weight", x, training);
-        return bias
+        NDArray out = bias
                 ? Linear.linear(x, weight, value(store, name + ".bias", x, training)).head()
                 : Linear.linear(x, weight).head();
+        if (lora != null && adaptersEnabled && lora.targets(name)) {
+            out = out.add(lora.delta(store, name, x, training));
+        }
+        return out;
     }
 
     private NDArray value(ParameterStore store, String name, NDArray like, boolean training) {
