@@ -204,12 +204,7 @@ class LlamaModelTest {
 
     /** The fixture's directory read as HuggingFace writes it: config.json and model.safetensors. */
     private static LlamaForCausalLM load(String fixture, NDManager manager) {
-        try {
-            return LlamaForCausalLM.load(java.nio.file.Path.of(LlamaModelTest.class.getResource("/hf/" + fixture).toURI()),
-                    manager);
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return LlamaForCausalLM.load(HfFixtures.dir(fixture), manager);
     }
 
     private static Map<String, NDArray> weights(String fixture, NDManager manager) {

@@ -238,18 +238,10 @@ class LoraTest {
     }
 
     private static double maxDiff(float[] a, float[] b) {
-        double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]));
-        }
-        return max;
+        return HfFixtures.maxDiff(a, b);
     }
 
     private static Path fixture() {
-        try {
-            return Path.of(LoraTest.class.getResource("/hf/llama-gqa").toURI());
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return HfFixtures.dir("llama-gqa");
     }
 }
