@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prefloop.experiments.active.ActiveSelectionExperiment;
+import io.prefloop.experiments.hf.HfModelBenchmark;
 import io.prefloop.experiments.replies.RepliesDpoExperiment;
 import io.prefloop.experiments.replies.RepliesRewardExperiment;
 import io.prefloop.experiments.shapes.DcoExperiment;
@@ -38,7 +39,8 @@ class DriversTest {
             "--steps [200]", RepliesDpoExperiment::main,
             "--ties [DROP]", RepliesRewardExperiment::main,
             "--rounds [20]", PolicyGradientExperiment::main,
-            "--random-share [0.2]", ActiveSelectionExperiment::main);
+            "--random-share [0.2]", ActiveSelectionExperiment::main,
+            "--part [gpt2-generation]", HfModelBenchmark::main);
 
     @Test
     void helpListsTheOptionsAndDoesNothingElse() throws Exception {
