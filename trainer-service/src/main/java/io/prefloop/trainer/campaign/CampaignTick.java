@@ -58,16 +58,16 @@ class CampaignTick {
     /** Looks at the campaign; what failed is kept as its {@code last_error} and tried again next time. */
     void run(UUID id) {
         try {
-            CampaignView campaign = campaigns.require(id);
+            CampaignView campaign = campaigns.settings(id);
             Optional<CampaignRecords.PendingProposal> pending = records.pending(id);
             if (pending.isPresent()) {
                 send(campaign, pending.get());
                 return;
             }
-            String served = lookAndPropose(campaign);
-            if (served != null && served.equals(checkpointId(registry.current(campaign.model())))) {
-                evaluations.evaluate(campaign, served);
-                humanGate.decide(campaign, served);
+            String servedCurrent = lookAndPropose(campaign);
+            if (servedCurrent != null) {
+                evaluations.evaluate(campaign, servedCurrent);
+                humanGate.decide(campaign, servedCurrent);
             }
         } catch (RuntimeException e) {
             log.warn("Campaign {}: {}", id, e.getMessage());
@@ -75,7 +75,7 @@ class CampaignTick {
         }
     }
 
-    /** @return the checkpoint served (null when none is) */
+    /** @return the checkpoint served when it is the model's current one (null when not, or when none is served) */
     private String lookAndPropose(CampaignView campaign) {
         String served = inference.served(campaign.model()).orElse(null);
         FeedbackPairs.Summary summary = feedback.summary(campaign.project());
@@ -88,18 +88,19 @@ class CampaignTick {
         int fromServed = pairsFrom(summary, served);
         int open = summary.open() - retire(campaign, summary, served, fromServed);
         String current = checkpointId(registry.current(campaign.model()));
+        String servedCurrent = served.equals(current) ? served : null;
         int cursor = records.cursor(campaign.id());
         for (int made = 0; made < MAX_PROPOSALS_PER_TICK; made++) {
             String reason = served.equals(current) && fromServed < campaign.pairsPerCheckpoint() ? "checkpoint"
                     : open < campaign.targetDepth() ? "depth" : null;
             if (reason == null) {
-                return served;
+                return servedCurrent;
             }
             List<String> chosen = prompts.next(campaign.id(), campaign.promptOrder(), campaign.promptsPerProposal(),
                     cursor, served);
             if (chosen.isEmpty()) {
                 records.error(campaign.id(), "the campaign has no training prompts to propose for");
-                return served;
+                return servedCurrent;
             }
             long seed = campaign.seed() == null ? ThreadLocalRandom.current().nextLong(1L << 48)
                     : proposalSeed(campaign.seed(), campaign.proposalsMade() + made + 1);
@@ -113,7 +114,7 @@ class CampaignTick {
             }
             cursor += campaign.promptOrder().equals("round_robin") ? chosen.size() : 0;
         }
-        return served;
+        return servedCurrent;
     }
 
     /** The seed of a seeded campaign's n-th proposal: repeatable, and far enough from the others' candidates. */

@@ -187,6 +187,15 @@ public class Campaigns {
                 .orElseThrow(() -> ApiException.notFound("Campaign", id));
     }
 
+    /**
+     * A campaign's settings and state as its tick needs them, without its prompts and per-checkpoint
+     * counts (those lists stay empty): a tick every few seconds need not read thousands of prompts.
+     */
+    CampaignView settings(UUID id) {
+        return jdbc.sql("select * from campaigns where id = ?").param(id).query((rs, n) -> view(rs, false)).optional()
+                .orElseThrow(() -> ApiException.notFound("Campaign", id));
+    }
+
     public List<CampaignView> list() {
         return jdbc.sql("select * from campaigns order by created_at, id").query(this::map).list();
     }
@@ -195,13 +204,15 @@ public class Campaigns {
         return campaign.policyId() == null ? null : policies.require(campaign.policyId());
     }
 
+    /** Appends prompts after the campaign's last position, in one statement however many. */
     private void insertPrompts(UUID campaign, List<String> prompts, boolean heldOut) {
-        int next = jdbc.sql("select coalesce(max(position) + 1, 0) from campaign_prompts where campaign_id = ?")
-                .param(campaign).query(Integer.class).single();
-        for (String prompt : prompts) {
-            jdbc.sql("insert into campaign_prompts (campaign_id, position, prompt, held_out) values (?, ?, ?, ?)")
-                    .params(campaign, next++, prompt, heldOut).update();
-        }
+        jdbc.sql("""
+                insert into campaign_prompts (campaign_id, position, prompt, held_out)
+                select :campaign, (select coalesce(max(position) + 1, 0) from campaign_prompts where campaign_id = :campaign)
+                                  + t.n - 1, t.prompt, :held_out
+                from unnest(cast(:prompts as text[])) with ordinality as t(prompt, n)""")
+                .param("campaign", campaign).param("held_out", heldOut)
+                .param("prompts", prompts.toArray(String[]::new)).update();
     }
 
     private static void requireDistinct(List<String> prompts, List<String> heldOut) {
@@ -226,11 +237,18 @@ public class Campaigns {
     }
 
     private CampaignView map(ResultSet rs, int row) throws SQLException {
+        return view(rs, true);
+    }
+
+    /** @param detail with the prompts and the counts per checkpoint (else both lists are empty) */
+    private CampaignView view(ResultSet rs, boolean detail) throws SQLException {
         UUID id = rs.getObject("id", UUID.class);
         List<String> prompts = new ArrayList<>();
         List<String> heldOut = new ArrayList<>();
-        jdbc.sql("select prompt, held_out from campaign_prompts where campaign_id = ? order by position").param(id)
-                .query((p, n) -> (p.getBoolean("held_out") ? heldOut : prompts).add(p.getString("prompt"))).list();
+        if (detail) {
+            jdbc.sql("select prompt, held_out from campaign_prompts where campaign_id = ? order by position").param(id)
+                    .query((p, n) -> (p.getBoolean("held_out") ? heldOut : prompts).add(p.getString("prompt"))).list();
+        }
         String summary = rs.getString("pair_summary");
         List<FeedbackPairs.CheckpointPairs> pairs = summary == null ? List.of() : json.readValue(summary, SUMMARY);
         return new CampaignView(id, rs.getString("name"), rs.getObject("project_id", UUID.class), rs.getString("model"),
@@ -242,7 +260,8 @@ public class Campaigns {
                 rs.getString("evaluation") == null ? null
                         : json.readValue(rs.getString("evaluation"), CampaignView.EvaluationSet.class),
                 rs.getString("scored_by"), (Long) rs.getObject("seed"), (Integer) rs.getObject("open_pairs"),
-                rs.getString("proposal_checkpoint"), rs.getInt("proposals_made"), checkpointCounts(id, pairs),
+                rs.getString("proposal_checkpoint"), rs.getInt("proposals_made"),
+                detail ? checkpointCounts(id, pairs) : List.of(),
                 rs.getString("last_error"), rs.getTimestamp("last_error_at") == null ? null
                         : rs.getTimestamp("last_error_at").toInstant(),
                 rs.getTimestamp("created_at").toInstant());

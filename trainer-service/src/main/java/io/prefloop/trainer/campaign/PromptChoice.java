@@ -1,7 +1,9 @@
 package io.prefloop.trainer.campaign;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -22,13 +24,12 @@ class PromptChoice {
     }
 
     List<String> next(UUID campaign, String order, int count, int cursor, String served) {
-        List<String> prompts = jdbc.sql("""
-                select prompt from campaign_prompts where campaign_id = ? and not held_out order by position""")
-                .param(campaign).query(String.class).list();
-        if (prompts.isEmpty()) {
+        int total = jdbc.sql("select count(*) from campaign_prompts where campaign_id = ? and not held_out")
+                .param(campaign).query(Integer.class).single();
+        if (total == 0) {
             return List.of();
         }
-        int n = Math.min(count, prompts.size());
+        int n = Math.min(count, total);
         if (order.equals("need")) {
             return jdbc.sql("""
                     select p.prompt from campaign_prompts p
@@ -40,9 +41,20 @@ class PromptChoice {
                     limit :n""").param("campaign", campaign).param("served", served).param("n", n)
                     .query(String.class).list();
         }
-        List<String> chosen = new ArrayList<>();
+        // the n prompts from the cursor on, wrapping around; only those are read
+        Integer[] ranks = new Integer[n];
         for (int i = 0; i < n; i++) {
-            chosen.add(prompts.get(Math.floorMod(cursor + i, prompts.size())));
+            ranks[i] = Math.floorMod(cursor + i, total);
+        }
+        Map<Integer, String> byRank = new HashMap<>();
+        jdbc.sql("""
+                select rank, prompt from (select prompt, (row_number() over (order by position) - 1)::int rank
+                                          from campaign_prompts where campaign_id = :campaign and not held_out) ranked
+                where rank = any(:ranks)""").param("campaign", campaign).param("ranks", ranks)
+                .query((rs, row) -> byRank.put(rs.getInt("rank"), rs.getString("prompt"))).list();
+        List<String> chosen = new ArrayList<>();
+        for (Integer rank : ranks) {
+            chosen.add(byRank.get(rank));
         }
         return chosen;
     }
