@@ -25,6 +25,7 @@ public class PairScoring {
     public record Result(String checkpoint, int scored) {}
 
     private static final int PAGE = 200;
+    private static final int PAIRS_PER_REQUEST = 32;
     private static final Pattern IMAGE_URL = Pattern.compile("/v1/images/([0-9a-f]{64})\\.png$");
 
     private final FeedbackClient feedback;
@@ -43,24 +44,31 @@ public class PairScoring {
         while (more) {
             JsonNode page = feedback.openPairs(project, after, PAGE);
             List<Map<String, Object>> scores = new ArrayList<>();
+            // one forward pass per prompt for up to 32 of its pairs (a reward request holds 64 candidates)
+            Map<String, List<JsonNode>> byPrompt = new LinkedHashMap<>();
             for (JsonNode pair : page.path("data")) {
-                RewardScoring.Result result;
-                try {
-                    result = scoring.score(new RewardRequest(rewardModel, pair.path("prompt").asString(),
-                            List.of(candidate(pair.path("a")), candidate(pair.path("b")))));
-                } catch (ApiException e) {
-                    if (e.status() == HttpStatus.BAD_REQUEST) {
-                        throw ApiException.invalid("reward_model", e.getMessage());
-                    }
-                    throw e;
-                }
-                checkpoint = result.checkpoint().toString();
-                float[] r = result.rewards();
-                Map<String, Object> score = new LinkedHashMap<>();
-                score.put("pair", pair.path("id").asString());
-                score.put("p_a", 1 / (1 + Math.exp(-(r[0] - r[1]))));
-                scores.add(score);
+                byPrompt.computeIfAbsent(pair.path("prompt").asString(), p -> new ArrayList<>()).add(pair);
                 after = UUID.fromString(pair.path("id").asString());
+            }
+            for (Map.Entry<String, List<JsonNode>> prompt : byPrompt.entrySet()) {
+                List<JsonNode> pairs = prompt.getValue();
+                for (int from = 0; from < pairs.size(); from += PAIRS_PER_REQUEST) {
+                    List<JsonNode> chunk = pairs.subList(from, Math.min(pairs.size(), from + PAIRS_PER_REQUEST));
+                    List<RewardRequest.Candidate> candidates = new ArrayList<>();
+                    for (JsonNode pair : chunk) {
+                        candidates.add(candidate(pair.path("a")));
+                        candidates.add(candidate(pair.path("b")));
+                    }
+                    RewardScoring.Result result = score(new RewardRequest(rewardModel, prompt.getKey(), candidates));
+                    checkpoint = result.checkpoint().toString();
+                    float[] r = result.rewards();
+                    for (int i = 0; i < chunk.size(); i++) {
+                        Map<String, Object> score = new LinkedHashMap<>();
+                        score.put("pair", chunk.get(i).path("id").asString());
+                        score.put("p_a", 1 / (1 + Math.exp(-(r[2 * i] - r[2 * i + 1]))));
+                        scores.add(score);
+                    }
+                }
             }
             if (!scores.isEmpty()) {
                 scored += feedback.scorePairs(project, checkpoint, scores);
@@ -68,6 +76,18 @@ public class PairScoring {
             more = page.path("has_more").asBoolean();
         }
         return new Result(checkpoint, scored);
+    }
+
+    /** A reward request's refusal (not a reward model, a wrong kind of candidate) names {@code reward_model}. */
+    private RewardScoring.Result score(RewardRequest request) {
+        try {
+            return scoring.score(request);
+        } catch (ApiException e) {
+            if (e.status() == HttpStatus.BAD_REQUEST) {
+                throw ApiException.invalid("reward_model", e.getMessage());
+            }
+            throw e;
+        }
     }
 
     private RewardRequest.Candidate candidate(JsonNode side) {
